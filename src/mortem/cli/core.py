@@ -1,0 +1,395 @@
+"""Commands over the repository itself: init, new, list, show, set, status, log, validate..."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..errors import UsageError
+from . import output
+from .main import app, state
+from .output import Format
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def parse_when(value: str | None, name: str) -> dt.datetime | None:
+    """An ISO date or timestamp from the command line; a timezone is required for times."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"{name}: {value!r} is not an ISO date or time (2026-03-14T02:47:00Z)") from None
+    if parsed.tzinfo is None:
+        raise UsageError(f"{name}: {value!r} has no timezone (add Z or +01:00)")
+    return parsed
+
+
+@app.command()
+def init(
+    path: Path = typer.Argument(Path("."), help="Folder to set up (created if missing)."),
+) -> None:
+    """Set up a postmortem repository: mortem.toml, postmortems/, the schema, git.
+
+    Example: [bold]mortem init ~/src/postmortems[/bold]
+    """
+    from ..workspace import Workspace
+
+    ws = Workspace.init(path, Workspace(path.resolve(), _defaults(), None).author(state.author))
+    output.success(f"mortem repository ready in {ws.root}")
+
+
+def _defaults() -> Any:
+    from ..config import Settings
+
+    return Settings()
+
+
+@app.command()
+def new(
+    title: str | None = typer.Argument(None, help="What happened, in a few words."),
+    template: str | None = typer.Option(None, "--template", "-t", help="Template name."),
+    severity: str | None = typer.Option(None, "--severity", "-s", help="e.g. SEV2."),
+    service: list[str] = typer.Option([], "--service", help="Affected service (repeatable)."),
+    tag: list[str] = typer.Option([], "--tag", help="Tag (repeatable)."),
+    started_at: str | None = typer.Option(None, "--started-at", help="ISO time with timezone."),
+    impact: str | None = typer.Option(None, "--impact", help="Who was affected and how much."),
+) -> None:
+    """Create a draft postmortem from a template and commit it.
+
+    Example: [bold]mortem new "Checkout timeouts" --severity SEV2 --service payments-api[/bold]
+    """
+    from ..templates import NewPostmortem
+
+    ws = state.workspace()
+    if title is None:
+        if not _interactive():
+            raise UsageError("a title is needed: mortem new \"What happened\"")
+        title = typer.prompt("Title")
+    if _interactive():
+        if severity is None:
+            choices = "/".join(ws.settings.severity_names)
+            severity = typer.prompt(f"Severity ({choices})", default="", show_default=False) or None
+        if not service:
+            answer = typer.prompt("Services (comma-separated)", default="", show_default=False)
+            service = [s.strip() for s in answer.split(",") if s.strip()]
+    author = ws.author(state.author)
+    authors = [state.author] if state.author and state.author in ws.settings.people else []
+    if not authors and author is not None:
+        authors = [author.name]
+    saved = ws.create(
+        NewPostmortem(
+            title=title,
+            severity=severity,
+            services=service,
+            tags=tag,
+            authors=authors,
+            started_at=parse_when(started_at, "--started-at"),
+            impact=impact,
+        ),
+        template,
+        author,
+    )
+    print(ws.store.display(ws.store.path_for(saved.document.id)))
+    _offer_related(saved.document.id, service, tag)
+
+
+def _offer_related(doc_id: str, services: list[str], tags: list[str]) -> None:
+    if not services and not tags:
+        return
+    try:
+        from ..search import related
+    except ImportError:
+        return
+    ws = state.workspace()
+    found = related(ws.index, doc_id, limit=3)
+    if found:
+        output.err_console.print("Earlier postmortems that may be related:")
+        for item in found:
+            output.err_console.print(f"  {item.id}  {item.title}  ({item.why})", markup=False)
+
+
+@app.command("list")
+def list_(
+    status: str | None = typer.Option(None, help="draft, in-review or published."),
+    severity: str | None = typer.Option(None, help="e.g. SEV1."),
+    service: str | None = typer.Option(None, help="Only postmortems of this service."),
+    tag: str | None = typer.Option(None, help="Only postmortems with this tag."),
+    owner: str | None = typer.Option(None, help="Only postmortems naming this person or team."),
+    since: str | None = typer.Option(None, help="Started on or after this date."),
+    until: str | None = typer.Option(None, help="Started before this date."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """List postmortems, newest first, with filters.
+
+    Example: [bold]mortem list --service payments-api --since 2026-01-01 --format json[/bold]
+    """
+    ws = state.workspace()
+    lo = parse_when(since, "--since")
+    hi = parse_when(until, "--until")
+    rows = []
+    for row in ws.index.rows():
+        if status and row.status != status:
+            continue
+        if severity and row.severity != severity:
+            continue
+        if service and service not in row.services:
+            continue
+        if tag and tag not in row.tags:
+            continue
+        if owner and owner not in row.people and ws.settings.team_of(owner) is None and not any(
+            ws.settings.team_of(p) == owner for p in row.people
+        ):
+            continue
+        if (lo or hi) and row.started_at is None:
+            continue
+        if lo and row.started_at and row.started_at < lo.strftime("%Y-%m-%dT%H:%M:%SZ"):
+            continue
+        if hi and row.started_at and row.started_at >= hi.strftime("%Y-%m-%dT%H:%M:%SZ"):
+            continue
+        rows.append(row.as_dict())
+    columns = ["id", "title", "status", "severity", "started_at", "services", "problems"]
+    output.emit(rows, fmt, columns, title=None, empty="no postmortems match")
+
+
+@app.command()
+def show(
+    doc_id: str = typer.Argument(..., metavar="ID"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or md."),
+) -> None:
+    """Show one postmortem: rendered in the terminal, or as JSON or its Markdown source.
+
+    Example: [bold]mortem show 2026-03-14-checkout-timeouts --format json[/bold]
+    """
+    ws = state.workspace()
+    doc = ws.store.load(doc_id)
+    if fmt == "md":
+        sys.stdout.write(doc.text)
+        return
+    pm = doc.model()
+    if fmt == "json":
+        data = pm.model_dump(mode="json")
+        output.emit_json({"id": doc.id, "revision": doc.revision, **data, "body": doc.body})
+        return
+    if fmt != "text":
+        raise UsageError(f"--format {fmt!r}: use text, json or md")
+    from .render import render_postmortem
+
+    render_postmortem(doc.id, pm, doc.body)
+
+
+def _coerce(field: str, raw: str) -> Any:
+    import yaml
+
+    value = yaml.safe_load(raw) if raw.strip() else None
+    if field in ("title", "impact", "severity", "facilitator") and value is not None:
+        return raw  # keep text as typed, even if it looks like a number or a date
+    if field in ("services", "tags", "authors", "responders", "incident_refs") and isinstance(
+        value, str
+    ):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        raise UsageError(f"{field}: {raw!r} has no timezone (add Z or +01:00)")
+    return value
+
+
+SETTABLE = {
+    "title",
+    "severity",
+    "services",
+    "tags",
+    "authors",
+    "facilitator",
+    "responders",
+    "impact",
+    "incident_refs",
+    "started_at",
+    "detected_at",
+    "mitigated_at",
+    "resolved_at",
+}
+
+
+@app.command("set")
+def set_(
+    doc_id: str = typer.Argument(..., metavar="ID"),
+    field: str = typer.Argument(..., help="A front-matter field, e.g. severity."),
+    value: str = typer.Argument(..., help="The new value (lists: a, b)."),
+) -> None:
+    """Change one front-matter field in place (formatting kept) and commit.
+
+    Example: [bold]mortem set 2026-03-14-checkout-timeouts severity SEV1[/bold]
+    """
+    if field not in SETTABLE:
+        raise UsageError(f"cannot set {field!r} here; settable: {', '.join(sorted(SETTABLE))}")
+    ws = state.workspace()
+    new_value = _coerce(field, value)
+
+    def mutate(front: Any) -> None:
+        from ..edits import set_path
+
+        set_path(front, [field], new_value)
+
+    saved = ws.store.update(doc_id, mutate, f"Set {field} of {doc_id}", ws.author(state.author))
+    output.success(f"{doc_id}: {field} = {value}" + ("" if saved.commit else " (no change)"))
+
+
+@app.command()
+def status(
+    doc_id: str = typer.Argument(..., metavar="ID"),
+    new_status: str = typer.Argument(..., metavar="STATUS", help="draft, in-review or published."),
+) -> None:
+    """Set a postmortem's status and commit (publishing checks come with `mortem publish`).
+
+    Example: [bold]mortem status 2026-03-14-checkout-timeouts in-review[/bold]
+    """
+    from ..model import STATUSES
+
+    if new_status not in STATUSES:
+        raise UsageError(f"unknown status {new_status!r} (one of: {', '.join(STATUSES)})")
+    ws = state.workspace()
+    if new_status == "published":
+        try:
+            from ..reviews import check_publishable
+        except ImportError:
+            pass
+        else:
+            check_publishable(ws, doc_id)
+
+    def mutate(front: Any) -> None:
+        front["status"] = new_status
+
+    ws.store.update(doc_id, mutate, f"Set status of {doc_id} to {new_status}", ws.author(state.author))
+    output.success(f"{doc_id}: status {new_status}")
+
+
+@app.command()
+def log(
+    doc_id: str = typer.Argument(..., metavar="ID"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+) -> None:
+    """Show the git history of one postmortem.
+
+    Example: [bold]mortem log 2026-03-14-checkout-timeouts[/bold]
+    """
+    ws = state.workspace()
+    commits = ws.store.history(doc_id)
+    rows = [
+        {"commit": c.sha[:10], "date": c.date, "author": c.author, "subject": c.subject}
+        for c in commits
+    ]
+    output.emit(rows, fmt, ["commit", "date", "author", "subject"], empty="no history")
+
+
+@app.command()
+def validate(
+    paths: list[Path] = typer.Argument(None, help="Files to check (default: the repository)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+) -> None:
+    """Check postmortem files against the format. Exit 0 clean, 1 problems, 2 usage error.
+
+    Example: [bold]mortem validate postmortems/2026-03-14-checkout-timeouts.md[/bold]
+    """
+    from ..document import Document
+    from ..errors import ParseError
+
+    problems = []
+    if paths:
+        ws = state.workspace()
+        for path in paths:
+            if not path.is_file():
+                raise UsageError(f"{path}: no such file")
+            display = ws.store.display(path.resolve())
+            try:
+                doc = Document.read(path, display, path.stem, ws.settings.limits.max_file_bytes)
+                problems += ws.validate_document(doc, path.resolve().parent)
+            except ParseError as exc:
+                problems += exc.problems
+        checked = len(paths)
+    else:
+        ws = state.workspace()
+        found = ws.validate_all()
+        problems = [p for doc_id in sorted(found) for p in found[doc_id]]
+        checked = len(ws.index.rows())
+    if fmt is Format.json:
+        output.emit_json([p.__dict__ for p in problems])
+    else:
+        for problem in problems:
+            print(problem)
+        word = "file" if checked == 1 else "files"
+        note = f"{len(problems)} problem(s) in {checked} {word}" if problems else f"{checked} {word} valid"
+        output.err_console.print(note, markup=False)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def schema(
+    write: bool = typer.Option(False, "--write", help="Also write schema/postmortem.schema.json."),
+) -> None:
+    """Print the JSON Schema of the front matter (for editor autocompletion).
+
+    Example: [bold]mortem schema > postmortem.schema.json[/bold]
+    """
+    from ..model import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    if write:
+        path = state.workspace().write_schema()
+        output.success(f"wrote {path}")
+
+
+@app.command()
+def config(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """Show the effective settings and where each came from.
+
+    Example: [bold]mortem config --format json[/bold]
+    """
+    from ..config import effective_settings, load_settings
+
+    ws = state.workspace()
+    rows = [
+        {"key": e.key, "value": e.value, "source": e.source, "help": e.help}
+        for e in effective_settings(load_settings(ws.config_path))
+    ]
+    if fmt is Format.table:
+        for row in rows:
+            row["value"] = json.dumps(row["value"], default=str)
+    output.emit(rows, fmt, ["key", "value", "source", "help"])
+
+
+@app.command()
+def templates(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+    """List the templates `mortem new --template` can use.
+
+    Example: [bold]mortem templates[/bold]
+    """
+    ws = state.workspace()
+    rows = [
+        {"name": t.name, "description": t.description, "sections": list(t.sections), "origin": t.origin}
+        for t in ws.templates().values()
+    ]
+    output.emit(rows, fmt, ["name", "description", "origin"])
+
+
+@app.command()
+def attach(
+    doc_id: str = typer.Argument(..., metavar="ID"),
+    files: list[Path] = typer.Argument(..., help="Images (PNG, JPEG, GIF, WebP) or text files."),
+) -> None:
+    """Copy evidence files beside a postmortem, link them from it, and commit.
+
+    Example: [bold]mortem attach 2026-03-14-checkout-timeouts latency.png pool.log[/bold]
+    """
+    ws = state.workspace()
+    for item in ws.attach(doc_id, files, ws.author(state.author)):
+        output.success(f"attached {item.link}")

@@ -1,0 +1,104 @@
+"""The `mortem` command: global options, command registration, error handling."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from ..errors import MortemError
+from . import output
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+app = typer.Typer(
+    name="mortem",
+    help="Blameless postmortems as Markdown files in git: write, lint, track, measure, serve.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    repo: Path | None = None
+    author: str | None = None
+    debug: bool = False
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            from ..workspace import Workspace
+
+            self._workspace = Workspace.open(self.repo)
+        return self._workspace
+
+
+state = State()
+
+
+@app.callback()
+def main(
+    repo: Path | None = typer.Option(
+        None, "--repo", "-C", help="The repository (default: this folder or one above it)."
+    ),
+    author: str | None = typer.Option(
+        None, "--author", help="Who is acting: a roster key or 'Name <email>' (default: git config)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """mortem keeps postmortems honest: blameless, complete, followed through.
+
+    Example: [bold]mortem new "Checkout timeouts" --severity SEV2 --service payments-api[/bold]
+    """
+    state.repo = repo
+    state.author = author
+    state.debug = debug
+
+
+def _register() -> None:
+    # Each command group lives in its own module; importing it adds its commands.
+    from . import core  # noqa: F401
+
+    for name in ("lint", "actions", "reviews", "stats", "connect", "web"):
+        try:
+            __import__(f"mortem.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"mortem.cli.{name}":
+                raise
+
+
+def run() -> None:
+    _register()
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except MortemError as exc:
+        if debug:
+            raise
+        output.error(str(exc))
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        output.error("interrupted")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        output.error("aborted")
+        sys.exit(1)
+    except Exception as exc:  # click's own usage errors come through here
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        if debug:
+            raise
+        output.error(f"unexpected error: {exc!r} (run with --debug for the traceback)")
+        sys.exit(3)

@@ -1,0 +1,81 @@
+"""Rendering results for the terminal: Rich tables, JSON, CSV; errors as one line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+# Rich turns colour off by itself when stdout is not a terminal, and honours NO_COLOR.
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: Format,
+    columns: Sequence[str],
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    if fmt is Format.json:
+        emit_json(list(rows))
+    elif fmt is Format.csv:
+        emit_csv(rows, columns)
+    else:
+        emit_table(rows, columns, title, empty)
+
+
+def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_plain(row.get(c)) for c in columns])
+    sys.stdout.write(buffer.getvalue())
+
+
+def emit_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None, empty: str
+) -> None:
+    if not rows:
+        console.print(f"[dim]{empty}[/dim]")
+        return
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*(str(_plain(row.get(c))) for c in columns))
+    console.print(table)
+
+
+def error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/bold red] {escape(message)}")
+
+
+def success(message: str) -> None:
+    err_console.print(f"[green]✓[/green] {escape(message)}")

@@ -1,0 +1,366 @@
+"""One postmortem file: parse it, locate its fields, validate it, edit it in place.
+
+Reading uses PyYAML's C loader because listing 10,000 files must be fast; editing uses
+ruamel.yaml's round-trip mode because a person's formatting must survive. An edit is
+applied as a line patch onto the original text (see `_patch_onto`), so that whatever
+ruamel would have re-formatted elsewhere in the file is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import InvalidDocumentError, ParseError, Problem
+from .model import Loc, Postmortem, consistency_problems
+
+FENCE = "---"
+DEFAULT_MAX_BYTES = 2_000_000
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Split:
+    """Where the front matter and the body sit in the file text."""
+
+    front: str
+    body: str
+    front_line: int  # 1-based line of the first front-matter line
+    body_line: int  # 1-based line of the first body line
+    close: str  # the closing fence line as written ("---" or "...")
+
+
+def split_front_matter(text: str) -> Split | None:
+    """Split `---` fenced YAML from the Markdown body; None when there is no front matter."""
+    if not text.startswith(FENCE):
+        return None
+    first_nl = text.find("\n")
+    if first_nl < 0 or text[:first_nl].rstrip("\r ") != FENCE:
+        return None
+    pos = first_nl + 1
+    line_no = 2
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        line = text[pos:end].rstrip("\r")
+        if line in (FENCE, "..."):
+            body_start = len(text) if nl < 0 else nl + 1
+            return Split(
+                front=text[first_nl + 1 : pos],
+                body=text[body_start:],
+                front_line=2,
+                body_line=line_no + 1,
+                close=line,
+            )
+        if nl < 0:
+            break
+        pos = nl + 1
+        line_no += 1
+    return None
+
+
+def decode(data: bytes, display: str) -> str:
+    """UTF-8 text, or a ParseError naming the line of the first undecodable byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(
+            [Problem(display, line, None, f"not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x})")]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+@dataclass
+class Document:
+    """A parsed postmortem file. `data` is the front matter as plain Python values."""
+
+    id: str
+    display: str
+    text: str
+    split: Split
+    data: dict[str, Any]
+    revision: str
+    _model: Postmortem | None = field(default=None, repr=False)
+    _problems: list[Problem] | None = field(default=None, repr=False)
+
+    @property
+    def body(self) -> str:
+        return self.split.body
+
+    @classmethod
+    def parse(cls, text: str, display: str, doc_id: str, revision: str | None = None) -> Document:
+        if not text.strip():
+            raise ParseError([Problem(display, 1, None, "the file is empty")])
+        split = split_front_matter(text)
+        if split is None:
+            raise ParseError(
+                [Problem(display, 1, None, "no front matter: the file must start with a '---' line")]
+            )
+        try:
+            data = yaml.load(split.front, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = split.front_line + mark.line if mark else split.front_line
+            what = exc.problem or exc.context or "invalid YAML"
+            raise ParseError([Problem(display, line, None, f"YAML syntax error: {what}")]) from None
+        except yaml.YAMLError as exc:
+            raise ParseError([Problem(display, split.front_line, None, f"YAML error: {exc}")]) from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ParseError(
+                [Problem(display, split.front_line, None, "front matter must be a mapping of fields")]
+            )
+        rev = revision or content_hash(text.encode("utf-8"))
+        return cls(id=doc_id, display=display, text=text, split=split, data=data, revision=rev)
+
+    @classmethod
+    def read(cls, path: Path, display: str, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ParseError(
+                [Problem(display, None, None, f"file is {size} bytes, over the limit of {max_bytes}")]
+            )
+        raw = path.read_bytes()
+        return cls.parse(decode(raw, display), display, doc_id, content_hash(raw))
+
+    # -- locating fields -------------------------------------------------------------
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """The file line of the deepest field of `loc` that exists (the key's line)."""
+        node = yaml.compose(self.split.front, Loader=_Loader)
+        line = 0
+        for part in loc:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key, value in node.value:
+                    if key.value == part:
+                        line = key.start_mark.line
+                        node = value
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    node = node.value[part]
+                    line = node.start_mark.line
+                else:
+                    break
+            else:
+                break
+        return self.split.front_line + line
+
+    # -- validation ------------------------------------------------------------------
+
+    def problems(
+        self,
+        severities: Iterable[str] = (),
+        categories: Iterable[str] = (),
+    ) -> list[Problem]:
+        """Everything wrong with the front matter, each with its line and field."""
+        if self._problems is None:
+            self._validate(tuple(severities), tuple(categories))
+        assert self._problems is not None
+        return self._problems
+
+    def model(self) -> Postmortem:
+        """The validated front matter; raises InvalidDocumentError listing the problems."""
+        if self._model is None:
+            self._validate((), ())
+        if self._model is None:
+            raise InvalidDocumentError(self._problems or [])
+        return self._model
+
+    def _problem(self, loc: Loc, message: str) -> Problem:
+        return Problem(self.display, self.line_of(loc), _dotted(loc), message)
+
+    def _validate(self, severities: tuple[str, ...], categories: tuple[str, ...]) -> None:
+        problems: list[Problem] = []
+        try:
+            self._model = Postmortem.model_validate(self.data)
+        except ValidationError as exc:
+            self._model = None
+            for err in exc.errors(include_url=False):
+                loc = tuple(err["loc"])
+                problems.append(self._problem(loc, _friendly(err)))
+        pm = self._model
+        if pm is not None:
+            problems += [self._problem(loc, msg) for loc, msg in consistency_problems(pm)]
+            if severities and pm.severity is not None and pm.severity not in severities:
+                allowed = ", ".join(severities)
+                problems.append(
+                    self._problem(("severity",), f"unknown severity {pm.severity!r} (one of: {allowed})")
+                )
+            if categories:
+                for i, factor in enumerate(pm.contributing_factors):
+                    if factor.category not in categories:
+                        problems.append(
+                            self._problem(
+                                ("contributing_factors", i, "category"),
+                                f"unknown category {factor.category!r} (see [factors] in mortem.toml)",
+                            )
+                        )
+        problems.sort(key=lambda p: p.line or 0)
+        self._problems = problems
+
+    # -- editing ---------------------------------------------------------------------
+
+    def edited(self, mutate: Callable[[Any], None]) -> str:
+        """The file text after `mutate` changes the round-trip front matter in place.
+
+        Only the lines of the changed values differ from the original text.
+        """
+        return self.split_text_with(round_trip_edit(self.split.front, mutate))
+
+    def split_text_with(self, front: str) -> str:
+        head = self.text[: self.text.find("\n") + 1]
+        close_line = self.split.close + ("\r\n" if head.endswith("\r\n") else "\n")
+        return head + front + close_line + self.split.body
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _friendly(err: Any) -> str:
+    kind = err["type"]
+    if kind == "timezone_aware":
+        return "timestamp has no timezone (write e.g. 2026-03-14T02:47:00Z)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"unknown value {err.get('input')!r} (expected {expected})"
+    message: str = err["msg"]
+    return f"{message} (got {err.get('input')!r})" if "input" in err else message
+
+
+# -- round-trip editing -------------------------------------------------------------
+
+
+def _represent_datetime(representer: Any, data: dt.datetime) -> Any:
+    text = data.isoformat()
+    if data.utcoffset() == dt.timedelta(0):
+        text = data.replace(tzinfo=None).isoformat() + "Z"
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", text)
+
+
+def _represent_none(representer: Any, data: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def round_trip_yaml(front: str) -> Any:
+    """A ruamel YAML instance set up to write like the given text was written."""
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096  # never re-fold a person's long lines
+    seq_indent, offset = _guess_sequence_indent(front)
+    rt.indent(mapping=2, sequence=seq_indent, offset=offset)
+    rt.representer.add_representer(dt.datetime, _represent_datetime)
+    rt.representer.add_representer(type(None), _represent_none)
+    return rt
+
+
+def _guess_sequence_indent(front: str) -> tuple[int, int]:
+    lines = front.splitlines()
+    for prev, line in zip(lines, lines[1:], strict=False):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("- ") and prev.rstrip().endswith(":"):
+            dash = len(line) - len(stripped)
+            base = len(prev) - len(prev.lstrip(" "))
+            offset = dash - base
+            return offset + 2, offset
+    return 4, 2
+
+
+def _dump(rt: Any, data: Any) -> str:
+    out = io.StringIO()
+    rt.dump(data, out)
+    return out.getvalue()
+
+
+def round_trip_edit(front: str, mutate: Callable[[Any], None]) -> str:
+    """Apply `mutate` to the round-trip data of `front`; return the new front matter text."""
+    rt = round_trip_yaml(front)
+    data = rt.load(front)
+    baseline = _dump(rt, data)
+    mutate(data)
+    changed = _dump(rt, data)
+    if changed == baseline:
+        return front
+    if baseline == front:
+        return changed
+    patched = _patch_onto(front, baseline, changed)
+    if patched is not None and _same_data(patched, changed):
+        return patched
+    return changed
+
+
+def _same_data(a: str, b: str) -> bool:
+    try:
+        return bool(yaml.load(a, Loader=_Loader) == yaml.load(b, Loader=_Loader))
+    except yaml.YAMLError:
+        return False
+
+
+def _patch_onto(original: str, baseline: str, changed: str) -> str | None:
+    """Carry the baseline->changed line diff over to the original text.
+
+    ruamel's dump of an unchanged file may differ from what the person wrote (spacing
+    before a comment, `null` written as nothing); those lines are kept as written
+    unless the edit itself touches them.
+    """
+    o_lines = original.splitlines(keepends=True)
+    b_lines = baseline.splitlines(keepends=True)
+    n_lines = changed.splitlines(keepends=True)
+    to_original = _line_map(b_lines, o_lines)
+    if to_original is None:
+        return None
+    result = list(o_lines)
+    edits = difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in reversed(edits):
+        if tag == "equal":
+            continue
+        o1 = to_original[i1]
+        o2 = to_original[i2 - 1] + 1 if i2 > i1 else o1
+        result[o1:o2] = n_lines[j1:j2]
+    return "".join(result)
+
+
+def _line_map(b_lines: list[str], o_lines: list[str]) -> list[int] | None:
+    """For each baseline line (and one past the end), the original line it stands for."""
+    mapping: list[int] = []
+    matcher = difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace") and (i2 - i1) == (j2 - j1):
+            mapping.extend(range(j1, j2))
+        elif tag == "delete":
+            return None  # a line ruamel invented; we cannot place edits near it safely
+        elif tag == "insert":
+            continue
+        else:
+            return None
+    mapping.append(len(o_lines))
+    return mapping

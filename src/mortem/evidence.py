@@ -1,0 +1,94 @@
+"""Evidence beside a postmortem: screenshots, graphs and log excerpts in `<folder>/<id>/`.
+
+Files are checked by their content, not their name, because a name is only a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from .errors import Problem, UsageError
+
+IMAGE_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"GIF87a", "image/gif", ".gif"),
+    (b"GIF89a", "image/gif", ".gif"),
+)
+TEXT_SUFFIXES = {".txt", ".log", ".csv", ".json", ".md", ".yaml", ".yml"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    mime: str
+    suffix: str
+
+
+def sniff(data: bytes, name: str) -> Kind:
+    """What a file really is: an image we render, or UTF-8 text; anything else is refused."""
+    for magic, mime, suffix in IMAGE_MAGIC:
+        if data.startswith(magic):
+            return Kind(mime, suffix)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return Kind("image/webp", ".webp")
+    suffix = Path(name).suffix.lower()
+    if b"\x00" not in data:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if suffix in TEXT_SUFFIXES:
+                return Kind("text/plain; charset=utf-8", suffix)
+            return Kind("text/plain; charset=utf-8", ".txt")
+    raise UsageError(f"{name}: only images (PNG, JPEG, GIF, WebP) and UTF-8 text can be attached")
+
+
+def safe_name(name: str, suffix: str) -> str:
+    """A file name that is safe on every platform and in a URL."""
+    stem = Path(name).stem.lower()
+    stem = re.sub(r"[^a-z0-9._-]+", "-", stem).strip(".-_") or "evidence"
+    return f"{stem[:80]}{suffix}"
+
+
+def unique_path(folder: Path, name: str, data: bytes) -> Path:
+    candidate = folder / name
+    stem, suffix = candidate.stem, candidate.suffix
+    n = 2
+    while candidate.exists() and candidate.read_bytes() != data:
+        candidate = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return candidate
+
+
+LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+FENCE = re.compile(r"^(```|~~~)")
+
+
+def local_links(body: str) -> list[tuple[int, str]]:
+    """(body line, target) of relative links outside code blocks."""
+    found: list[tuple[int, str]] = []
+    in_code = False
+    for number, line in enumerate(body.splitlines(), start=0):
+        if FENCE.match(line.lstrip()):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        for match in LINK.finditer(line):
+            target = match.group(1)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith(("#", "/")):
+                continue
+            found.append((number, unquote(target.split("#")[0])))
+    return found
+
+
+def missing_links(body: str, body_line: int, base: Path, display: str) -> list[Problem]:
+    problems = []
+    for offset, target in local_links(body):
+        if target and not (base / target).exists():
+            problems.append(Problem(display, body_line + offset, "body", f"link to missing file {target}"))
+    return problems
