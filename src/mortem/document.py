@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,31 @@ from .model import Loc, Postmortem, consistency_problems
 FENCE = "---"
 DEFAULT_MAX_BYTES = 2_000_000
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """PyYAML's C loader with YAML 1.2 booleans.
+
+    Under YAML 1.1 `on`, `off`, `yes` and `no` are booleans, so the `on:` key of a
+    review would turn into `True`. ruamel (used for edits) reads YAML 1.2, where only
+    true and false are; reading both ways alike keeps the two views of a file equal.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:bool"
+    ]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 def content_hash(data: bytes) -> str:
@@ -117,6 +142,8 @@ class Document:
             mark = exc.problem_mark or exc.context_mark
             line = split.front_line + mark.line if mark else split.front_line
             what = exc.problem or exc.context or "invalid YAML"
+            if exc.problem and exc.context and exc.context_mark is not None:
+                what += f" ({exc.context} at line {split.front_line + exc.context_mark.line})"
             raise ParseError([Problem(display, line, None, f"YAML syntax error: {what}")]) from None
         except yaml.YAMLError as exc:
             raise ParseError([Problem(display, split.front_line, None, f"YAML error: {exc}")]) from None

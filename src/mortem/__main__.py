@@ -1,0 +1,3 @@
+from mortem.cli.main import run
+
+run()

@@ -1,0 +1,212 @@
+"""Parsing, locating and validating one postmortem file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from mortem.document import Document, split_front_matter
+from mortem.errors import InvalidDocumentError, ParseError
+
+GOOD = """---
+title: Checkout requests timed out   # a comment survives
+status: published
+severity: SEV2
+services: [payments-api]
+authors: [priya]
+facilitator: sam
+responders: [alex, jordan]
+impact: "4,100 checkouts failed over 25 minutes."
+started_at: 2026-03-14T02:47:00Z
+detected_at: 2026-03-14T02:51:00Z
+mitigated_at: 2026-03-14T03:05:00Z
+resolved_at: 2026-03-14T03:12:00Z
+timeline:
+  - at: 2026-03-14T02:47:00Z
+    event: Gateway traffic arrives from 40 addresses instead of 3.
+  - at: 2026-03-14T02:51:00Z
+    event: Latency alert pages the on-call engineer.
+    kind: detection
+whys:
+  - why: Why did checkout time out?
+    because: The connection pool was exhausted.
+contributing_factors:
+  - category: testing
+    description: No tests for rate limiting across many source addresses.
+action_items:
+  - id: A1
+    title: Count requests per client id in the rate limiter.
+    owner: payments-team
+    due: 2026-03-28
+    status: open
+    type: prevent
+    closed_on: null
+    link: null
+reviews:
+  - on: 2026-03-20
+    kind: approval
+    reviewers: [sam, lee]
+x-team-notes: kept as is
+---
+# Summary
+
+Body text.
+"""
+
+
+def line(text: str, needle: str, nth: int = 1) -> int:
+    """The 1-based line of the nth line containing `needle` (so tests need no counting)."""
+    hits = [i for i, row in enumerate(text.splitlines(), start=1) if needle in row]
+    return hits[nth - 1]
+
+
+def parse(text: str) -> Document:
+    return Document.parse(text, "postmortems/x.md", "x")
+
+
+def only_problem(text: str, **validate: tuple[str, ...]) -> str:
+    problems = parse(text).problems(**validate)
+    assert len(problems) == 1, problems
+    return str(problems[0])
+
+
+def test_good_file_has_no_problems_and_keeps_unknown_keys() -> None:
+    doc = parse(GOOD)
+    assert doc.problems(severities=("SEV1", "SEV2")) == []
+    pm = doc.model()
+    assert pm.title == "Checkout requests timed out"
+    assert pm.model_extra == {"x-team-notes": "kept as is"}
+    assert pm.action_items[0].due == dt.date(2026, 3, 28)
+    assert pm.started_at == dt.datetime(2026, 3, 14, 2, 47, tzinfo=dt.UTC)
+    assert doc.body.startswith("# Summary")
+    assert doc.split.body_line == line(GOOD, "# Summary")
+
+
+def test_split_front_matter_without_fence_is_none() -> None:
+    assert split_front_matter("# Title\n\ntext") is None
+    assert split_front_matter("---\ntitle: x\n") is None  # never closed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "postmortems/x.md:1: the file is empty"),
+        ("   \n\n", "postmortems/x.md:1: the file is empty"),
+        ("# Just markdown\n", "postmortems/x.md:1: no front matter"),
+        ("---\ntitle: [unclosed\nstatus: draft\n---\n", "postmortems/x.md:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 2)"),
+        ("---\n- a\n- b\n---\n", "postmortems/x.md:2: front matter must be a mapping"),
+    ],
+)
+def test_unparseable_files_say_where(text: str, expected: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert str(info.value).startswith(expected)
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md"
+    path.write_bytes(b"---\ntitle: ok\n---\ncaf\xe9\n")
+    with pytest.raises(ParseError) as info:
+        Document.read(path, "postmortems/bad.md", "bad")
+    assert str(info.value) == "postmortems/bad.md:4: not UTF-8 (byte 21 is 0xe9)"
+
+
+def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.md"
+    path.write_text("---\ntitle: big\n---\n" + "x" * 5000, encoding="utf-8")
+    with pytest.raises(ParseError, match="over the limit of 1000"):
+        Document.read(path, "postmortems/big.md", "big", max_bytes=1000)
+
+
+def test_wrong_type_points_at_field_line() -> None:
+    text = GOOD.replace("services: [payments-api]", "services: 12")
+    assert only_problem(text).startswith(f"postmortems/x.md:{line(text, 'services:')}: services: ")
+
+
+def test_unknown_status() -> None:
+    text = GOOD.replace("status: published", "status: finished")
+    assert only_problem(text) == (
+        f"postmortems/x.md:{line(text, 'status:')}: status: unknown value 'finished' "
+        "(expected 'draft', 'in-review' or 'published')"
+    )
+
+
+def test_unknown_severity_against_settings() -> None:
+    text = GOOD.replace("severity: SEV2", "severity: P0")
+    message = only_problem(text, severities=("SEV1", "SEV2"))
+    assert message == f"postmortems/x.md:{line(text, 'severity:')}: severity: unknown severity 'P0' (one of: SEV1, SEV2)"
+
+
+def test_timestamp_without_timezone_names_the_nested_line() -> None:
+    text = GOOD.replace("  - at: 2026-03-14T02:51:00Z", "  - at: 2026-03-14T02:51:00")
+    assert only_problem(text).startswith(
+        f"postmortems/x.md:{line(text, '- at:', 2)}: timeline[1].at: timestamp has no timezone"
+    )
+
+
+def test_resolved_before_started() -> None:
+    text = GOOD.replace("resolved_at: 2026-03-14T03:12:00Z", "resolved_at: 2026-03-14T01:12:00Z")
+    messages = [str(p) for p in parse(text).problems()]
+    assert f"postmortems/x.md:{line(text, 'resolved_at:')}: resolved_at: resolved_at 2026-03-14T01:12:00+00:00 is before started_at" in messages
+
+
+def test_detected_before_started() -> None:
+    text = GOOD.replace("detected_at: 2026-03-14T02:51:00Z", "detected_at: 2026-03-14T02:40:00Z")
+    assert f"postmortems/x.md:{line(text, 'detected_at:')}: detected_at:" in only_problem(text)
+
+
+def test_duplicate_action_item_id() -> None:
+    extra = "  - id: A1\n    title: Add an alert on pool saturation above 80%.\n"
+    text = GOOD.replace("reviews:\n", extra + "reviews:\n")
+    assert only_problem(text) == (
+        f"postmortems/x.md:{line(text, '- id: A1', 2)}: action_items[1].id: duplicate action-item id 'A1' (first at item 1)"
+    )
+
+
+def test_unknown_category_against_settings() -> None:
+    message = only_problem(GOOD, categories=("monitoring",))
+    assert message.startswith(f"postmortems/x.md:{line(GOOD, '- category:')}: contributing_factors[0].category: unknown category")
+
+
+def test_model_raises_with_all_problems() -> None:
+    text = GOOD.replace("status: published", "status: nope").replace("title: Checkout", "title:")
+    doc = parse(text.replace("title: requests timed out   # a comment survives", "title: ''"))
+    with pytest.raises(InvalidDocumentError) as info:
+        doc.model()
+    assert "status" in str(info.value)
+
+
+def test_edit_changes_only_the_edited_lines() -> None:
+    doc = parse(GOOD)
+
+    def close(front: object) -> None:
+        item = front["action_items"][0]  # type: ignore[index]
+        item["status"] = "done"
+        item["closed_on"] = dt.date(2026, 3, 27)
+
+    new = doc.edited(close)
+    old_lines, new_lines = GOOD.splitlines(), new.splitlines()
+    assert len(old_lines) == len(new_lines)
+    changed = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+    assert changed == [
+        ("    status: open", "    status: done"),
+        ("    closed_on: null", "    closed_on: 2026-03-27"),
+    ]
+
+
+def test_appending_to_empty_flow_list_writes_block_items() -> None:
+    from mortem.edits import append_item
+
+    text = "---\ntitle: t\ntimeline: []\nwhys: []\n---\nbody\n"
+    doc = parse(text)
+    new = doc.edited(
+        lambda f: append_item(
+            f, "timeline", {"at": dt.datetime(2026, 1, 1, 10, 0, tzinfo=dt.UTC), "event": "Alert"}
+        )
+    )
+    assert new == (
+        "---\ntitle: t\ntimeline:\n  - at: 2026-01-01T10:00:00Z\n    event: Alert\nwhys: []\n---\nbody\n"
+    )
+    assert parse(new).model().timeline[0].event == "Alert"
