@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,17 +44,3 @@ def sample(tmp_path: Path) -> Iterator[Workspace]:
         sys.path.pop(0)
     root = make_demo(tmp_path / "sample")
     yield Workspace.open(root)
-
-
-def run_cli(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real `mortem` command in a child process."""
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "mortem", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        input=input,
-        env=env,
-        timeout=120,
-    )

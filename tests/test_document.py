@@ -95,7 +95,10 @@ def test_split_front_matter_without_fence_is_none() -> None:
         ("", "postmortems/x.md:1: the file is empty"),
         ("   \n\n", "postmortems/x.md:1: the file is empty"),
         ("# Just markdown\n", "postmortems/x.md:1: no front matter"),
-        ("---\ntitle: [unclosed\nstatus: draft\n---\n", "postmortems/x.md:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 2)"),
+        (
+            "---\ntitle: [unclosed\nstatus: draft\n---\n",
+            "postmortems/x.md:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 2)",
+        ),
         ("---\n- a\n- b\n---\n", "postmortems/x.md:2: front matter must be a mapping"),
     ],
 )
@@ -136,7 +139,10 @@ def test_unknown_status() -> None:
 def test_unknown_severity_against_settings() -> None:
     text = GOOD.replace("severity: SEV2", "severity: P0")
     message = only_problem(text, severities=("SEV1", "SEV2"))
-    assert message == f"postmortems/x.md:{line(text, 'severity:')}: severity: unknown severity 'P0' (one of: SEV1, SEV2)"
+    assert (
+        message
+        == f"postmortems/x.md:{line(text, 'severity:')}: severity: unknown severity 'P0' (one of: SEV1, SEV2)"
+    )
 
 
 def test_timestamp_without_timezone_names_the_nested_line() -> None:
@@ -149,7 +155,10 @@ def test_timestamp_without_timezone_names_the_nested_line() -> None:
 def test_resolved_before_started() -> None:
     text = GOOD.replace("resolved_at: 2026-03-14T03:12:00Z", "resolved_at: 2026-03-14T01:12:00Z")
     messages = [str(p) for p in parse(text).problems()]
-    assert f"postmortems/x.md:{line(text, 'resolved_at:')}: resolved_at: resolved_at 2026-03-14T01:12:00+00:00 is before started_at" in messages
+    assert (
+        f"postmortems/x.md:{line(text, 'resolved_at:')}: resolved_at: resolved_at 2026-03-14T01:12:00+00:00 is before started_at"
+        in messages
+    )
 
 
 def test_detected_before_started() -> None:
@@ -167,7 +176,9 @@ def test_duplicate_action_item_id() -> None:
 
 def test_unknown_category_against_settings() -> None:
     message = only_problem(GOOD, categories=("monitoring",))
-    assert message.startswith(f"postmortems/x.md:{line(GOOD, '- category:')}: contributing_factors[0].category: unknown category")
+    assert message.startswith(
+        f"postmortems/x.md:{line(GOOD, '- category:')}: contributing_factors[0].category: unknown category"
+    )
 
 
 def test_model_raises_with_all_problems() -> None:

@@ -56,7 +56,9 @@ DEFAULT_SEVERITIES = [
 
 class Paths(_Section):
     postmortems: str = Field(default="postmortems", description="Folder of postmortem files.")
-    templates: str = Field(default="templates", description="Folder of the repository's own templates.")
+    templates: str = Field(
+        default="templates", description="Folder of the repository's own templates."
+    )
 
 
 class Factors(_Section):
@@ -77,7 +79,9 @@ class Reviews(_Section):
 class Person(_Section):
     name: str = Field(description="Full name.")
     team: str | None = Field(default=None, description="Team key, used to group action items.")
-    role: str | None = Field(default=None, description="Role, suggested instead of the name in prose.")
+    role: str | None = Field(
+        default=None, description="Role, suggested instead of the name in prose."
+    )
     email: str | None = Field(default=None, description="Where reminders are sent.")
 
 
@@ -189,9 +193,11 @@ def _line_of_key(path: Path, loc: tuple[Any, ...]) -> int | None:
             if section.split(".") == names:
                 return number
             continue
-        if re.match(rf"^\s*\"?{re.escape(leaf)}\"?\s*=", line):
-            if not tables or (section is not None and section.split(".")[: len(tables)] == tables):
-                return number
+        in_table = not tables or (
+            section is not None and section.split(".")[: len(tables)] == tables
+        )
+        if in_table and re.match(rf"^\s*\"?{re.escape(leaf)}\"?\s*=", line):
+            return number
     return None
 
 
@@ -238,9 +244,13 @@ def effective_settings(loaded: Loaded) -> list[Effective]:
                 rows.append(Effective(f"{name}.{sub}", sub_value, origin([name, sub]), ""))
         elif name == "people":
             for key, person in value.items():
-                rows.append(Effective(f"people.{key}", person.model_dump(), origin([name, key]), ""))
+                rows.append(
+                    Effective(f"people.{key}", person.model_dump(), origin([name, key]), "")
+                )
             if not value:
-                rows.append(Effective("people", {}, "default", "The roster: key -> name, team, role."))
+                rows.append(
+                    Effective("people", {}, "default", "The roster: key -> name, team, role.")
+                )
         else:
             dumped = [s.model_dump() for s in value] if isinstance(value, list) else value
             rows.append(Effective(name, dumped, origin([name]), info.description or ""))

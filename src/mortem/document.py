@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ DEFAULT_MAX_BYTES = 2_000_000
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+class YAML12Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """PyYAML's C loader with YAML 1.2 booleans.
 
     Under YAML 1.1 `on`, `off`, `yes` and `no` are booleans, so the `on:` key of a
@@ -39,15 +40,11 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag != "tag:yaml.org,2002:bool"
-    ]
+YAML12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+YAML12Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
@@ -105,7 +102,11 @@ def decode(data: bytes, display: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ParseError(
-            [Problem(display, line, None, f"not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x})")]
+            [
+                Problem(
+                    display, line, None, f"not UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x})"
+                )
+            ]
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -134,10 +135,14 @@ class Document:
         split = split_front_matter(text)
         if split is None:
             raise ParseError(
-                [Problem(display, 1, None, "no front matter: the file must start with a '---' line")]
+                [
+                    Problem(
+                        display, 1, None, "no front matter: the file must start with a '---' line"
+                    )
+                ]
             )
         try:
-            data = yaml.load(split.front, Loader=_Loader)
+            data = yaml.load(split.front, Loader=YAML12Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = split.front_line + mark.line if mark else split.front_line
@@ -146,22 +151,34 @@ class Document:
                 what += f" ({exc.context} at line {split.front_line + exc.context_mark.line})"
             raise ParseError([Problem(display, line, None, f"YAML syntax error: {what}")]) from None
         except yaml.YAMLError as exc:
-            raise ParseError([Problem(display, split.front_line, None, f"YAML error: {exc}")]) from None
+            raise ParseError(
+                [Problem(display, split.front_line, None, f"YAML error: {exc}")]
+            ) from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise ParseError(
-                [Problem(display, split.front_line, None, "front matter must be a mapping of fields")]
+                [
+                    Problem(
+                        display, split.front_line, None, "front matter must be a mapping of fields"
+                    )
+                ]
             )
         rev = revision or content_hash(text.encode("utf-8"))
         return cls(id=doc_id, display=display, text=text, split=split, data=data, revision=rev)
 
     @classmethod
-    def read(cls, path: Path, display: str, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    def read(
+        cls, path: Path, display: str, doc_id: str, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> Document:
         size = path.stat().st_size
         if size > max_bytes:
             raise ParseError(
-                [Problem(display, None, None, f"file is {size} bytes, over the limit of {max_bytes}")]
+                [
+                    Problem(
+                        display, None, None, f"file is {size} bytes, over the limit of {max_bytes}"
+                    )
+                ]
             )
         raw = path.read_bytes()
         return cls.parse(decode(raw, display), display, doc_id, content_hash(raw))
@@ -170,7 +187,7 @@ class Document:
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """The file line of the deepest field of `loc` that exists (the key's line)."""
-        node = yaml.compose(self.split.front, Loader=_Loader)
+        node = yaml.compose(self.split.front, Loader=YAML12Loader)
         line = 0
         for part in loc:
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
@@ -230,7 +247,9 @@ class Document:
             if severities and pm.severity is not None and pm.severity not in severities:
                 allowed = ", ".join(severities)
                 problems.append(
-                    self._problem(("severity",), f"unknown severity {pm.severity!r} (one of: {allowed})")
+                    self._problem(
+                        ("severity",), f"unknown severity {pm.severity!r} (one of: {allowed})"
+                    )
                 )
             if categories:
                 for i, factor in enumerate(pm.contributing_factors):
@@ -312,7 +331,7 @@ def round_trip_yaml(front: str) -> Any:
 
 def _guess_sequence_indent(front: str) -> tuple[int, int]:
     lines = front.splitlines()
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         stripped = line.lstrip(" ")
         if stripped.startswith("- ") and prev.rstrip().endswith(":"):
             dash = len(line) - len(stripped)
@@ -347,7 +366,7 @@ def round_trip_edit(front: str, mutate: Callable[[Any], None]) -> str:
 
 def _same_data(a: str, b: str) -> bool:
     try:
-        return bool(yaml.load(a, Loader=_Loader) == yaml.load(b, Loader=_Loader))
+        return bool(yaml.load(a, Loader=YAML12Loader) == yaml.load(b, Loader=YAML12Loader))
     except yaml.YAMLError:
         return False
 

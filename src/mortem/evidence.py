@@ -90,5 +90,7 @@ def missing_links(body: str, body_line: int, base: Path, display: str) -> list[P
     problems = []
     for offset, target in local_links(body):
         if target and not (base / target).exists():
-            problems.append(Problem(display, body_line + offset, "body", f"link to missing file {target}"))
+            problems.append(
+                Problem(display, body_line + offset, "body", f"link to missing file {target}")
+            )
     return problems

@@ -43,6 +43,8 @@ class Git:
         self.root = root
 
     def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
+        if not self.root.is_dir():
+            raise GitError(f"{self.root} is not a folder")
         full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
         try:
             proc = subprocess.run(

@@ -155,7 +155,14 @@ def index_one(job: Job) -> Indexed:
     problems: list[Problem]
     doc: Document | None = None
     if len(raw) > job.max_bytes:
-        problems = [Problem(job.display, None, None, f"file is {len(raw)} bytes, over the limit of {job.max_bytes}")]
+        problems = [
+            Problem(
+                job.display,
+                None,
+                None,
+                f"file is {len(raw)} bytes, over the limit of {job.max_bytes}",
+            )
+        ]
     else:
         try:
             doc = Document.parse(decode(raw, job.display), job.display, job.id, digest)
@@ -164,17 +171,32 @@ def index_one(job: Job) -> Indexed:
             problems = exc.problems
     encoded = [[p.path, p.line, p.field, p.message] for p in problems]
     if doc is None:
-        return Indexed(job.id, st.st_mtime_ns, st.st_size, digest, False, encoded, None, [], "", 0, None)
+        return Indexed(
+            job.id, st.st_mtime_ns, st.st_size, digest, False, encoded, None, [], "", 0, None
+        )
     pm: Postmortem | None = doc._model
     data = doc.data
     if pm is not None:
         dumped = pm.model_dump(mode="json")
-        title, status, severity = pm.title, pm.status, pm.severity
+        title: str | None = pm.title
+        status: str | None = pm.status
+        severity: str | None = pm.severity
         times = [iso(pm.started_at), iso(pm.detected_at), iso(pm.mitigated_at), iso(pm.resolved_at)]
         services, tags = list(pm.services), list(pm.tags)
         people = sorted(pm.people())
         actions = [
-            (job.id, i, a.id, a.title, a.owner, iso(a.due), a.status, a.type, iso(a.closed_on), a.link)
+            (
+                job.id,
+                i,
+                a.id,
+                a.title,
+                a.owner,
+                iso(a.due),
+                a.status,
+                a.type,
+                iso(a.closed_on),
+                a.link,
+            )
             for i, a in enumerate(pm.action_items)
         ]
         search = (
@@ -210,8 +232,17 @@ def index_one(job: Job) -> Indexed:
         json.dumps(dumped),
     )
     return Indexed(
-        job.id, st.st_mtime_ns, st.st_size, digest, pm is not None and not problems, encoded,
-        row, actions, doc.body, doc.split.body_line, search,
+        job.id,
+        st.st_mtime_ns,
+        st.st_size,
+        digest,
+        pm is not None and not problems,
+        encoded,
+        row,
+        actions,
+        doc.body,
+        doc.split.body_line,
+        search,
     )
 
 
@@ -428,7 +459,9 @@ class Index:
         conn = self.ensure_fresh()
         wanted = set(ids) if ids is not None else None
         found: dict[str, list[Problem]] = {}
-        for doc_id, encoded in conn.execute("SELECT id, problems FROM files WHERE problems != '[]'"):
+        for doc_id, encoded in conn.execute(
+            "SELECT id, problems FROM files WHERE problems != '[]'"
+        ):
             if wanted is None or doc_id in wanted:
                 found[doc_id] = [Problem(*p) for p in json.loads(encoded)]
         return found
@@ -449,7 +482,9 @@ class Index:
         """Every valid postmortem as a model (slower than `front_matter`; use for services)."""
         conn = self.ensure_fresh()
         sql = "SELECT p.id, p.data FROM postmortems p JOIN files f ON f.id = p.id WHERE f.ok = 1"
-        return [(doc_id, Postmortem.model_validate_json(data)) for doc_id, data in conn.execute(sql)]
+        return [
+            (doc_id, Postmortem.model_validate_json(data)) for doc_id, data in conn.execute(sql)
+        ]
 
     def body(self, doc_id: str) -> str | None:
         conn = self.ensure_fresh()

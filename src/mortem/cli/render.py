@@ -51,7 +51,12 @@ def render_postmortem(doc_id: str, pm: Postmortem, body: str) -> None:
             table.add_column(column, overflow="fold")
         for item in pm.action_items:
             table.add_row(
-                item.id, item.title, item.owner or "—", _when(item.due), item.status, item.type or ""
+                item.id,
+                item.title,
+                item.owner or "—",
+                _when(item.due),
+                item.status,
+                item.type or "",
             )
         console.print(table)
     console.print(Markdown(body))

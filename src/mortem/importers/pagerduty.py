@@ -54,9 +54,7 @@ _ACTION_TYPES = {
 _SKIPPED_TYPES = {
     "notify_log_entry": "notification sent to a responder; delivery detail, not an incident event",
     "field_value_change_log_entry": "incident field edited; metadata, not an incident event",
-    "custom_field_value_change_log_entry": (
-        "custom field edited; metadata, not an incident event"
-    ),
+    "custom_field_value_change_log_entry": ("custom field edited; metadata, not an incident event"),
 }
 
 

@@ -149,7 +149,9 @@ class _Export:
         return [
             n[len(self._prefix) :]
             for n in self._names
-            if n.startswith(start) and "/" not in n[len(start) :] and _DAY_FILE.match(n[len(start) :])
+            if n.startswith(start)
+            and "/" not in n[len(start) :]
+            and _DAY_FILE.match(n[len(start) :])
         ]
 
     def folders(self) -> list[str]:
@@ -210,7 +212,9 @@ def _instant(value: object, where: str, field: str) -> datetime:
     text = value if isinstance(value, str) else str(value) if isinstance(value, int) else None
     match = _TS.match(text) if text else None
     if not match:
-        raise source_error(where, f"ts must be a string like '1736478630.905399', got {value!r}", field=field)
+        raise source_error(
+            where, f"ts must be a string like '1736478630.905399', got {value!r}", field=field
+        )
     seconds, fraction = match.groups()
     micro = int((fraction or "0").ljust(6, "0"))
     return datetime.fromtimestamp(int(seconds), UTC) + timedelta(microseconds=micro)
@@ -248,7 +252,9 @@ def _resolve_channel(export: _Export, channel: str) -> tuple[str, str, str]:
     if export.day_files(wanted):
         return wanted, wanted, wanted
     available = ", ".join(export.folders()[:20]) or "none"
-    raise NotFoundError(f"{export.source}: no channel {channel!r} in the export (channels: {available})")
+    raise NotFoundError(
+        f"{export.source}: no channel {channel!r} in the export (channels: {available})"
+    )
 
 
 def _is_key(data: dict[str, Any], pinned: set[str]) -> str | None:
@@ -321,7 +327,9 @@ def _load_messages(export: _Export, folder: str) -> list[_Message]:
             if not isinstance(raw, dict):
                 raise source_error(where, "expected a message object", field=f"[{i}]")
             ts = raw.get("ts")
-            messages.append(_Message(_instant(ts, where, f"[{i}].ts"), str(ts), raw, f"{where}[{i}]"))
+            messages.append(
+                _Message(_instant(ts, where, f"[{i}].ts"), str(ts), raw, f"{where}[{i}]")
+            )
     messages.sort(key=lambda m: m.at)
     return messages
 
@@ -380,11 +388,17 @@ def _parse(
         label = f"{shown} {m.ts} ({when})"
         if subtype == "message_changed":
             target = text_of(obj(data.get("message")).get("ts"))
-            reason = "edit applied to that message" if target in present else "edit of a message not in the export"
+            reason = (
+                "edit applied to that message"
+                if target in present
+                else "edit of a message not in the export"
+            )
             skipped.append(Skipped(f"{shown} edit of {target} ({when})", reason))
             continue
         if subtype == "message_deleted":
-            skipped.append(Skipped(f"{shown} deletion of {data.get('deleted_ts')} ({when})", "deletion record"))
+            skipped.append(
+                Skipped(f"{shown} deletion of {data.get('deleted_ts')} ({when})", "deletion record")
+            )
             continue
         if start and m.at < start:
             before += 1
@@ -399,7 +413,14 @@ def _parse(
             skipped.append(Skipped(label, "deleted later in the channel"))
             continue
         if m.ts in edits:
-            data = {**data, **{k: v for k, v in edits[m.ts].items() if k in ("text", "files", "attachments", "edited")}}
+            data = {
+                **data,
+                **{
+                    k: v
+                    for k, v in edits[m.ts].items()
+                    if k in ("text", "files", "attachments", "edited")
+                },
+            }
         user_id = text_of(data.get("user"))
         name = users.get(user_id) or ""
         if not name:
@@ -426,11 +447,15 @@ def _parse(
         is_bot = subtype == "bot_message" or bool(data.get("bot_id")) or user_id in bots
         if is_bot and not include_bots and key_reason is None:
             skipped.append(
-                Skipped(label, f"bot message from {name}: automated noise nobody pinned or reacted to")
+                Skipped(
+                    label, f"bot message from {name}: automated noise nobody pinned or reacted to"
+                )
             )
             continue
         text = render_slack_text(text_of(data.get("text")), users, channels)
-        extra = " ".join(p for p in (_attachments_text(data) if not text else "", _files_text(data)) if p)
+        extra = " ".join(
+            p for p in (_attachments_text(data) if not text else "", _files_text(data)) if p
+        )
         text = " ".join(p for p in (text, extra) if p)
         if not text:
             skipped.append(Skipped(label, "empty message"))
@@ -449,10 +474,22 @@ def _parse(
             )
         )
     if before:
-        skipped.append(Skipped(f"{before} message(s) before {start.isoformat() if start else ''}", "outside the requested time window"))
+        skipped.append(
+            Skipped(
+                f"{before} message(s) before {start.isoformat() if start else ''}",
+                "outside the requested time window",
+            )
+        )
     if after:
-        skipped.append(Skipped(f"{after} message(s) after {end.isoformat() if end else ''}", "outside the requested time window"))
-    return ImportResult(source=f"slack:{key}", events=tuple(events), fields={}, skipped=tuple(skipped))
+        skipped.append(
+            Skipped(
+                f"{after} message(s) after {end.isoformat() if end else ''}",
+                "outside the requested time window",
+            )
+        )
+    return ImportResult(
+        source=f"slack:{key}", events=tuple(events), fields={}, skipped=tuple(skipped)
+    )
 
 
 def list_channels(source: Path) -> list[str]:
