@@ -40,8 +40,10 @@ class YAML12Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """
 
 
+_YAML11_ONLY = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:value")
 YAML12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    # `=` is a plain string in YAML 1.2; PyYAML's 1.1 "value" tag cannot even load it.
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML11_ONLY]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 YAML12Loader.add_implicit_resolver(

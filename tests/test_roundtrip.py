@@ -1,0 +1,249 @@
+"""Round-trip editing, proven over generated postmortems written in many styles.
+
+A person's file may quote strings in any style, indent lists either way, carry
+comments and keys mortem does not know. Whatever the style, an unchanged save gives
+the same bytes and an edit changes only the edited value's lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mortem.document import Document, YAML12Loader
+from mortem.edits import append_item
+
+SAFE_TEXT = (
+    st.text(
+        alphabet=st.characters(
+            whitelist_categories=("Lu", "Ll", "Nd", "Zs", "Po", "Pd", "Sm"),
+            blacklist_characters="\\\x85\u2028\u2029",
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@dataclass(frozen=True)
+class Style:
+    quote: str  # "plain", "single", "double"
+    list_offset: int  # 0 -> "- " under the key, 2 -> indented
+    comments: bool
+    flow_lists: bool
+
+
+def scalar(value: str, style: Style) -> str:
+    try:
+        plain_ok = ":" not in value and yaml.load(f"k: {value}", Loader=YAML12Loader) == {
+            "k": value
+        }
+    except yaml.YAMLError:
+        plain_ok = False
+    if style.quote == "plain" and plain_ok and not value.startswith(("'", '"', "-", "#")):
+        return value
+    if style.quote == "single" or (style.quote == "plain" and "'" not in value):
+        return "'" + value.replace("'", "''") + "'"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def emit(fm: dict[str, Any], style: Style) -> str:
+    """Write front matter the way a person might, in the given style."""
+    pad = " " * style.list_offset
+    out: list[str] = []
+    for key, value in fm.items():
+        comment = "  # noted" if style.comments and key in ("severity", "title") else ""
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            out.append(f"{key}:")
+            for item in value:
+                first = True
+                for k, v in item.items():
+                    lead = f"{pad}- " if first else f"{pad}  "
+                    text = scalar(v, style) if isinstance(v, str) else yaml_value(v)
+                    out.append(f"{lead}{k}: {text}")
+                    first = False
+        elif isinstance(value, list):
+            if style.flow_lists or not value:
+                out.append(
+                    f"{key}: [{', '.join(scalar(v, Style('double', 0, False, True)) for v in value)}]"
+                )
+            else:
+                out.append(f"{key}:")
+                out += [f"{pad}- {scalar(v, style)}" for v in value]
+        elif isinstance(value, str):
+            out.append(f"{key}: {scalar(value, style)}{comment}")
+        else:
+            out.append(f"{key}: {yaml_value(value)}{comment}")
+    return "---\n" + "\n".join(out) + "\n---\n# Body\n\nText stays.\n"
+
+
+def yaml_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+times = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1)).map(
+    lambda d: d.replace(microsecond=0, tzinfo=dt.UTC)
+)
+
+
+@st.composite
+def postmortems(draw: st.DrawFn) -> tuple[dict[str, Any], Style]:
+    start = draw(times)
+    n_actions = draw(st.integers(1, 4))
+    fm: dict[str, Any] = {
+        "title": draw(SAFE_TEXT),
+        "status": draw(st.sampled_from(["draft", "in-review", "published"])),
+        "severity": draw(st.sampled_from(["SEV1", "SEV2", "SEV3"])),
+        "services": draw(st.lists(SAFE_TEXT, max_size=3)),
+        "started_at": start,
+        "timeline": [
+            {"at": start + dt.timedelta(minutes=i * 7), "event": draw(SAFE_TEXT)}
+            for i in range(draw(st.integers(0, 4)))
+        ],
+        "action_items": [
+            {
+                "id": f"A{i + 1}",
+                "title": draw(SAFE_TEXT),
+                "owner": draw(SAFE_TEXT),
+                "due": (start + dt.timedelta(days=14)).date(),
+                "status": "open",
+                "closed_on": None,
+            }
+            for i in range(n_actions)
+        ],
+        "x-custom": draw(SAFE_TEXT),
+    }
+    style = Style(
+        quote=draw(st.sampled_from(["plain", "single", "double"])),
+        list_offset=draw(st.sampled_from([0, 2])),
+        comments=draw(st.booleans()),
+        flow_lists=draw(st.booleans()),
+    )
+    return fm, style
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, before.splitlines(), after.splitlines()
+    ).get_opcodes():
+        if tag != "equal":
+            out.append(
+                ("\n".join(before.splitlines()[i1:i2]), "\n".join(after.splitlines()[j1:j2]))
+            )
+    return out
+
+
+def front(text: str) -> Any:
+    return yaml.load(text.split("---\n")[1], Loader=YAML12Loader)
+
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(postmortems())
+def test_unchanged_save_is_byte_identical(case: tuple[dict[str, Any], Style]) -> None:
+    text = emit(*case)
+    doc = Document.parse(text, "p.md", "p")
+    assert doc.model().title == case[0]["title"]
+    assert doc.edited(lambda f: None) == text
+
+
+@PROPERTY
+@given(postmortems(), st.data())
+def test_closing_an_action_changes_only_its_lines(
+    case: tuple[dict[str, Any], Style], data: st.DataObject
+) -> None:
+    text = emit(*case)
+    doc = Document.parse(text, "p.md", "p")
+    index = data.draw(st.integers(0, len(case[0]["action_items"]) - 1))
+
+    def close(fm: Any) -> None:
+        fm["action_items"][index]["status"] = "done"
+        fm["action_items"][index]["closed_on"] = dt.date(2030, 2, 3)
+
+    new = doc.edited(close)
+    old_lines, new_lines = text.splitlines(), new.splitlines()
+    assert len(old_lines) == len(new_lines)
+    differing = {(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b}
+    assert differing == {
+        (line_of(text, index, "status"), line_of(new, index, "status")),
+        (line_of(text, index, "closed_on"), line_of(new, index, "closed_on")),
+    }
+    after = front(new)
+    expected = front(text)
+    expected["action_items"][index]["status"] = "done"
+    expected["action_items"][index]["closed_on"] = dt.date(2030, 2, 3)
+    assert after == expected
+
+
+def line_of(text: str, index: int, key: str) -> str:
+    """The text line of `key` within the index-th action item."""
+    lines = text.split("---\n")[1].splitlines()
+    start = lines.index("action_items:")
+    seen = -1
+    for line in lines[start + 1 :]:
+        if line.lstrip().startswith("- "):
+            seen += 1
+        if seen == index and line.lstrip("- ").startswith(f"{key}:"):
+            return line
+    raise AssertionError(f"no {key} in item {index}")
+
+
+@PROPERTY
+@given(postmortems(), st.sampled_from(["SEV1", "SEV4"]))
+def test_changing_severity_changes_one_line_and_keeps_its_comment(
+    case: tuple[dict[str, Any], Style], severity: str
+) -> None:
+    fm, style = case
+    text = emit(fm, style)
+    doc = Document.parse(text, "p.md", "p")
+    new = doc.edited(lambda f: f.__setitem__("severity", severity))
+    if severity == fm["severity"]:
+        assert new == text
+        return
+    diff = changed_lines(text, new)
+    assert len(diff) == 1
+    old_line, new_line = diff[0]
+    assert old_line.startswith("severity:")
+    # The person's quoting style stays with the key.
+    assert new_line.split("#")[0].strip() in (
+        f"severity: {severity}",
+        f"severity: '{severity}'",
+        f'severity: "{severity}"',
+    )
+    assert ("# noted" in new_line) == style.comments
+    assert front(new)["x-custom"] == fm["x-custom"]
+
+
+@PROPERTY
+@given(postmortems(), SAFE_TEXT)
+def test_appending_a_timeline_event_only_adds_lines(
+    case: tuple[dict[str, Any], Style], event: str
+) -> None:
+    text = emit(*case)
+    doc = Document.parse(text, "p.md", "p")
+    at = dt.datetime(2031, 1, 1, 12, 0, tzinfo=dt.UTC)
+    new = doc.edited(lambda f: append_item(f, "timeline", {"at": at, "event": event}))
+    for old, _ in changed_lines(text, new):
+        # Only insertions, or the one-line `timeline: []` that becomes a block list.
+        assert old in ("", "timeline: []")
+    parsed = Document.parse(new, "p.md", "p").model()
+    assert parsed.timeline[-1].event == event and parsed.timeline[-1].at == at
+    assert len(parsed.timeline) == len(case[0]["timeline"]) + 1
