@@ -65,12 +65,37 @@ def emit_table(
     if not rows:
         console.print(f"[dim]{empty}[/dim]")
         return
+    if len(rows) > RICH_ROW_LIMIT or not console.is_terminal:
+        emit_plain_table(rows, columns)
+        return
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(str(_plain(row.get(c))) for c in columns))
     console.print(table)
+
+
+# Rich lays out every cell to fit the terminal, which takes seconds for thousands of
+# rows; past this many, and in pipes, a plain aligned table is printed instead.
+RICH_ROW_LIMIT = 300
+MAX_CELL = 70
+
+
+def emit_plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    header = [c.replace("_", " ") for c in columns]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row_cells in cells:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row_cells, widths, strict=True)).rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _cell(value: Any) -> str:
+    text = str(_plain(value)).replace("\n", " ")
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def error(message: str) -> None:
