@@ -104,6 +104,10 @@ def new(
         author,
     )
     print(ws.store.display(ws.store.path_for(saved.document.id)))
+    if service or tag:
+        from .connect import offer_related
+
+        offer_related(saved.document.id)
 
 
 @app.command("list")
