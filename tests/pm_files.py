@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +31,19 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=root, capture_output=True, text=True, check=True
     ).stdout
+
+
+def run_cli_env(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`helpers.run_cli` with extra environment variables (tokens, webhook URLs)."""
+    full = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mortem", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=input,
+        env=full,
+        timeout=120,
+    )

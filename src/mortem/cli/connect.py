@@ -6,7 +6,9 @@ renders its result.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from pathlib import Path
 
 import typer
 from rich.markup import escape
@@ -85,3 +87,85 @@ def offer_related(doc_id: str) -> None:
         lines = ["Earlier postmortems like this one:"]
         lines += [f"  {r.id}  {r.title}  ({r.reason})" for r in found]
         sys.stderr.write("\n".join(lines) + "\n")
+
+
+export_app = typer.Typer(
+    help="Send open action items to an issue tracker: Jira (CSV) or GitHub issues.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("jira")
+def export_jira(
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),
+    link_base: str | None = typer.Option(
+        None, help="URL of the postmortem pages; {id} is replaced (default: [export] link_base)."
+    ),
+    owner: str | None = typer.Option(None, help="Only items of this owner."),
+    team: str | None = typer.Option(None, help="Only items of this team."),
+    postmortem: str | None = typer.Option(None, help="Only items of this postmortem."),
+    include_linked: bool = typer.Option(False, help="Also items that already have a link."),
+) -> None:
+    """Write open action items as a CSV file for Jira's CSV importer, one row per item.
+
+    Example: [bold]mortem export jira -o actions.csv --link-base https://pm.example.com/pm/{id}[/bold]
+    """
+    from ..actions import ActionFilter
+    from ..exporters.items import open_items
+    from ..exporters.jira import jira_csv
+
+    ws = state.workspace()
+    where = ActionFilter(owner=owner, team=team, postmortem=postmortem)
+    items = open_items(ws, dt.date.today(), link_base, where, include_linked)
+    text = jira_csv(ws, items)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8", newline="")
+    output.success(f"wrote {len(items)} action item(s) to {out}")
+
+
+@export_app.command("github")
+def export_github(
+    repo: str = typer.Option(..., "--repo", help="OWNER/NAME of the GitHub repository."),
+    apply: bool = typer.Option(False, "--apply", help="Create the issues (default: dry run)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only show what would be created (the default)."
+    ),
+    api_url: str = typer.Option("https://api.github.com", help="GitHub Enterprise API URL."),
+    token_env: str = typer.Option("GITHUB_TOKEN", help="Environment variable with the token."),
+    link_base: str | None = typer.Option(None, help="URL of the postmortem pages ({id})."),
+    postmortem: str | None = typer.Option(None, help="Only items of this postmortem."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Create one GitHub issue per open action item and write its URL into the item.
+
+    Example: [bold]mortem export github --repo larkspur/platform --apply[/bold]
+    """
+    import os
+
+    from ..actions import ActionFilter
+    from ..errors import UsageError
+    from ..exporters.github import GitHub, export_issues
+    from ..exporters.items import open_items
+
+    if apply and dry_run:
+        raise UsageError("--apply and --dry-run contradict each other: choose one")
+    ws = state.workspace()
+    token = os.environ.get(token_env)
+    client = GitHub(token, api_url) if token else None
+    where = ActionFilter(postmortem=postmortem)
+    items = open_items(ws, dt.date.today(), link_base, where, include_linked=True)
+    outcomes = export_issues(ws, repo, items, client, apply, ws.author(state.author))
+    output.emit(
+        [o.as_dict() for o in outcomes],
+        fmt,
+        ["ref", "action", "title", "url"],
+        empty="no open action items",
+    )
+    if not apply:
+        note = "" if client else f" ({token_env} not set: existing issues not checked)"
+        output.err_console.print(
+            f"dry run: nothing created; add --apply to create{note}", markup=False
+        )

@@ -1,0 +1,1 @@
+"""Action items out to issue trackers: Jira (a CSV its importer reads) and GitHub issues."""
