@@ -112,28 +112,18 @@ def headings(lines: list[str], code: set[int]) -> list[Heading]:
         if match:
             found.append(Heading(i, len(match.group(1)), (match.group(2) or "").strip(), i))
             continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if (
-            i + 1 < len(lines)
+            line.strip()
             and i + 1 not in code
-            and line.strip()
-            and _SETEXT.match(lines[i + 1])
+            and _SETEXT.match(nxt)
             and not _ITEM.match(line)
             and "|" not in line
-            and not is_table_sep(lines[i + 1].replace("=", "-"))
-            or (
-                i + 1 < len(lines)
-                and line.strip()
-                and _SETEXT.match(lines[i + 1])
-                and lines[i + 1].strip().startswith("=")
-            )
+            # Only a paragraph's first line is read as a heading: '---' after a list
+            # item or a run of text is far more often a rule than an underline.
+            and (i == 0 or not lines[i - 1].strip() or bool(_ATX.match(lines[i - 1])))
         ):
-            # A setext underline only counts under a one-line paragraph start; a
-            # '---' after a list item or table row is a rule or part of the table.
-            if i > 0 and lines[i - 1].strip() and not _ATX.match(lines[i - 1]):
-                continue
-            if i + 1 in code or _ITEM.match(line):
-                continue
-            level = 1 if lines[i + 1].strip().startswith("=") else 2
+            level = 1 if nxt.strip().startswith("=") else 2
             found.append(Heading(i, level, line.strip(), i + 1))
     return found
 

@@ -244,9 +244,9 @@ def read_when(text: str, pos: int = 0) -> When | None:
                 cur = other[3]
                 if zone is None:
                     zone, zone_text, cur = _read_zone(text, cur)
-    after = _APPROX_AFTER.match(text, cur)
-    if after:
-        approximate, cur = True, after.end()
+    trailing = _APPROX_AFTER.match(text, cur)
+    if trailing:
+        approximate, cur = True, trailing.end()
     return When(
         year=year,
         month=month,

@@ -67,7 +67,7 @@ def _parse_time(text: str, default: tzinfo | None) -> datetime:
         except ValueError:
             raise ValueError(f"cannot read time {value!r}: use ISO 8601") from None
         if moment.tzinfo is not None:
-            raise ValueError(f"{value!r} has both an offset and a zone name")
+            raise ValueError(f"{value!r} has both an offset and a zone name") from None
     if moment.tzinfo is None:
         zone = zone or default
         if zone is None:

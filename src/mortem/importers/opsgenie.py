@@ -122,7 +122,13 @@ def parse_opsgenie(
                 kind, closed = "resolution", at
             else:
                 kind = "action"
-            if owner and owner.lower() not in text.lower() and what != "create":
+            # Opsgenie names itself "System" as the owner of automatic steps: not a person.
+            if (
+                owner
+                and owner.lower() != "system"
+                and owner.lower() not in text.lower()
+                and what != "create"
+            ):
                 text = f"{text} ({owner})"
         events.append(TimelineEvent(at=at, event=text, kind=kind, source=key))
 

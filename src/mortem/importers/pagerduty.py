@@ -281,6 +281,8 @@ def _get_json(url: str, token: str, timeout: float) -> Any:
             raise NotFoundError(message) from None
         raise FetchError(message) from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise FetchError(f"PagerDuty GET {url}: no answer within {timeout:g} s") from None
         raise FetchError(f"PagerDuty GET {url}: cannot connect: {exc.reason}") from None
     except TimeoutError:
         raise FetchError(f"PagerDuty GET {url}: no answer within {timeout:g} s") from None

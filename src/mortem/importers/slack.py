@@ -386,6 +386,12 @@ def _parse(
         subtype = data.get("subtype")
         when = m.at.isoformat()
         label = f"{shown} {m.ts} ({when})"
+        if start and m.at < start:
+            before += 1
+            continue
+        if end and m.at > end:
+            after += 1
+            continue
         if subtype == "message_changed":
             target = text_of(obj(data.get("message")).get("ts"))
             reason = (
@@ -399,12 +405,6 @@ def _parse(
             skipped.append(
                 Skipped(f"{shown} deletion of {data.get('deleted_ts')} ({when})", "deletion record")
             )
-            continue
-        if start and m.at < start:
-            before += 1
-            continue
-        if end and m.at > end:
-            after += 1
             continue
         if m.ts in seen:
             continue
