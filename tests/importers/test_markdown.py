@@ -17,6 +17,7 @@ import pytest
 
 from mortem.errors import ParseError, UsageError
 from mortem.importers.markdown import guess_category, import_markdown, parse_duration
+from mortem.model import consistency_problems
 
 POSTHOG = Path(__file__).parent / "data" / "posthog"
 Checker = Callable[[str, dict[str, Any], str], None]
@@ -153,6 +154,27 @@ OUT_OF_ORDER = """\
 """
 
 
+SPLIT_COLUMNS = """\
+# Payment webhook failures
+
+## Incident timeline
+
+| Date | Time (UTC) | Who | What happened |
+|---|---|---|---|
+| 2025-12-01 | 22:10 | ci | Webhook signer library upgraded |
+| | 22:40 | support | Merchants report webhook signature errors |
+| 2025-12-02 | 00:05 | oncall | Library downgraded, webhooks verified working |
+
+## Metrics
+
+| Metric | Value |
+|---|---|
+| Time to detect | 30 min |
+| Time to resolve | 1h 55m |
+| Severity | SEV1 |
+"""
+
+
 def at(tz: str, *parts: int) -> datetime:
     return datetime(*parts, tzinfo=ZoneInfo(tz))  # type: ignore[misc]
 
@@ -278,6 +300,24 @@ def test_date_only_rows_and_out_of_order_rows(assert_nothing_dropped: Checker) -
     assert result.fields["detected_at"] == datetime(2026, 1, 10, 9, 30, tzinfo=cet)
     assert result.fields["resolved_at"] == datetime(2026, 1, 10, 11, 0, tzinfo=cet)
     assert_nothing_dropped(OUT_OF_ORDER, result.fields, result.body)
+
+
+def test_date_and_time_in_separate_columns_and_stats_in_a_table(
+    assert_nothing_dropped: Checker,
+) -> None:
+    result = import_markdown(SPLIT_COLUMNS, "webhooks.md")
+    timeline = result.fields["timeline"]
+    assert [e.at.isoformat() for e in timeline] == [
+        "2025-12-01T22:10:00+00:00",
+        "2025-12-01T22:40:00+00:00",  # the date carries down from the row above
+        "2025-12-02T00:05:00+00:00",
+    ]
+    assert [(e.model_extra or {}).get("who") for e in timeline] == ["ci", "support", "oncall"]
+    assert result.stated["ttd_minutes"] == 30 and result.stated["ttr_minutes"] == 115
+    assert (result.derived["ttd_minutes"], result.derived["ttr_minutes"]) == (30.0, 115.0)
+    assert result.fields["severity"] == "SEV1"
+    assert "| Severity | SEV1 |" in result.body  # a table keeps its rows
+    assert_nothing_dropped(SPLIT_COLUMNS, result.fields, result.body)
 
 
 def test_no_title_no_headings_dated_lines_are_still_found(assert_nothing_dropped: Checker) -> None:
@@ -430,7 +470,7 @@ def test_posthog_setext_headings_and_subsection_status() -> None:
 def test_posthog_nothing_dropped(name: str, assert_nothing_dropped: Checker) -> None:
     text = (POSTHOG / name).read_text(encoding="utf-8")
     result = import_markdown(text, name)
-    result.postmortem()
+    assert consistency_problems(result.postmortem()) == []
     assert_nothing_dropped(text, result.fields, result.body)
 
 
@@ -451,3 +491,19 @@ def test_offsets_in_times_are_kept() -> None:
         datetime(2026, 1, 2, 3, 4, tzinfo=ist),
         datetime(2026, 1, 2, 3, 30, tzinfo=ist),
     ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(POSTHOG.glob("*.md")) + sorted((POSTHOG.parent / "dfds").glob("PM*.md")),
+    ids=lambda p: p.name,
+)
+def test_body_lines_are_the_authors_lines_unchanged(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    body = import_markdown(text, path.name).body
+    original = set(text.splitlines())
+    rewritten = [line for line in body.splitlines() if line.strip() and line not in original]
+    assert rewritten == []
+    # Including trailing spaces, which Markdown reads as a line break.
+    if path.name.startswith("PM2019-009"):
+        assert "**The underlying issue**:  \n" in body

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from mortem.importers.markdown import import_markdown, parse_duration
+from mortem.model import consistency_problems
 
 DFDS = Path(__file__).parent / "data" / "dfds"
 TRUTH = list(csv.DictReader((DFDS / "dfds_stats_ground_truth.csv").open(encoding="utf-8")))
@@ -84,9 +85,7 @@ def test_title_and_times_are_consistent(name: str) -> None:
     result = _import(name)
     assert result.fields["title"] == row["title"]
     pm = result.postmortem()  # the fields validate as front matter
-    if pm.started_at is not None:
-        for moment in (pm.detected_at, pm.mitigated_at, pm.resolved_at):
-            assert moment is None or moment >= pm.started_at
+    assert consistency_problems(pm) == []
     assert [e.at for e in pm.timeline] == sorted(e.at for e in pm.timeline)
 
 

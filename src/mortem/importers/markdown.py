@@ -312,7 +312,9 @@ _ZONE_WORD = re.compile(
     r"|\b[A-Z]{2,5}\b"
 )
 _ZONE_NOTE = re.compile(r"^\(?[^()]*\b(times?|timezone|time zone)\b[^()]*\)?\.?$", re.IGNORECASE)
-_TIME_WORD = re.compile(r"\b(times?|timezone|time zone|tz|hours|clock)\b", re.IGNORECASE)
+_TIME_WORD = re.compile(
+    r"\b(times?|timestamps?|timezone|time zone|tz|hours|clock)\b", re.IGNORECASE
+)
 _STAT_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /()-]{1,40}?)(?:\*\*|__)?\s*:\s*"
     r"(?:\*\*|__)?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$"
@@ -376,26 +378,36 @@ _CATEGORY_WORDS = {
 }
 
 
-def guess_category(text: str) -> str:
+def guess_category(text: str, title: str = "") -> str:
     """The factor category whose words the text uses most; "process" if none.
 
     Words are matched at word starts ("test" in "tests", not in "latest"). A word right
     after "no", "lack of", "missing"... counts double, because a factor usually names
-    what was missing ("No monitoring of subnet capacity" is about monitoring). Ties
+    what was missing ("No monitoring of subnet capacity" is about monitoring), and so
+    does a word in the factor's own `title` (the bold lead-in authors give it). Ties
     go to the category listed first in `FACTOR_CATEGORIES`, which puts specific causes
     before broad ones such as infrastructure.
     """
-    gaps = [m.end() for m in _GAP.finditer(text)]
+    hits = [
+        (match.start(), category)
+        for category, pattern in _CATEGORY_WORDS.items()
+        for match in pattern.finditer(text)
+    ]
+    scores = {
+        category: len(pattern.findall(title)) for category, pattern in _CATEGORY_WORDS.items()
+    }
+    for _, category in hits:
+        scores[category] += 1
+    for gap in _GAP.finditer(text):
+        # Only the first category word after "no"/"lack of" names what was missing.
+        after = [(pos, category) for pos, category in hits if gap.start() < pos <= gap.end()]
+        if after:
+            scores[min(after)[1]] += 1
     best: tuple[int, int] | None = None
     chosen = "process"
-    for rank, (category, pattern) in enumerate(_CATEGORY_WORDS.items()):
-        score = 0
-        for match in pattern.finditer(text):
-            score += 1
-            if any(match.start() <= g + 1 and match.start() >= g - 40 for g in gaps):
-                score += 1
-        if score and (best is None or (-score, rank) < best):
-            best, chosen = (-score, rank), category
+    for rank, category in enumerate(_CATEGORY_WORDS):
+        if scores[category] and (best is None or (-scores[category], rank) < best):
+            best, chosen = (-scores[category], rank), category
     return chosen
 
 
@@ -443,6 +455,7 @@ class _Placed:
     order: int
     day_only: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    from_table: bool = False
 
 
 @dataclass
@@ -473,6 +486,7 @@ class _Importer:
         self.code = md.code_lines(self.lines)
         self.heads = md.headings(self.lines, self.code)
         self.sections = md.sections(self.lines, self.heads)
+        self.title_section: md.Section | None = None
         self.kinds: dict[int, str | None] = {}
         for section in self.sections[1:]:
             self.kinds[id(section)] = classify_heading(section.title)
@@ -537,7 +551,8 @@ class _Importer:
             assert head is not None
             if head.level == 1 and classify_heading(head.text) is None and head.text:
                 title = re.sub(
-                    r"^(post[- ]?mortem|incident report|incident review|pir)\s*(for|of)?\s*[:\-–—]\s*",
+                    r"^(post[- ]?mortem|incident report|incident review|pir)"
+                    r"(\s*[:\-–—]\s*|\s+(for|of)\s+(the\s+)?)",
                     "",
                     head.text,
                     flags=re.IGNORECASE,
@@ -657,12 +672,7 @@ class _Importer:
         return placed
 
     def _place(
-        self,
-        when: When,
-        zone: tzinfo | None,
-        zone_text: str,
-        ctx: _Context,
-        state: dict[str, Any],
+        self, when: When, zone: tzinfo | None, ctx: _Context, state: dict[str, Any]
     ) -> tuple[datetime | None, bool, str]:
         """(instant, day_only, why-not) for one written time."""
         if when.approximate:
@@ -715,6 +725,9 @@ class _Importer:
                 if day:
                     state["day"], state["last"] = day, None
         zone, zone_text = self.stated_zone(list(range(section.start, section.end)))
+        if zone is None and section.heading is not None:
+            # "Timeline (UTC)": a zone in the heading itself needs no "times" wording.
+            zone, zone_text = self.zone_in(section.heading.text)
         parent = section.parent
         if zone is None and parent is not None and self.kind_of(parent) == "timeline":
             # "All times in CET" above sub-sections per day applies to all of them.
@@ -726,13 +739,16 @@ class _Importer:
                 )
             elif block.kind == "list":
                 for item in block.items:
-                    placed += self.timeline_item(
-                        item, zone, zone_text, ctx, state, len(earlier) + len(placed)
-                    )
+                    placed += self.timeline_item(item, zone, ctx, state, len(earlier) + len(placed))
             elif block.kind == "para" and not strict:
-                placed += self.timeline_lines(
-                    block, zone, zone_text, ctx, state, len(earlier) + len(placed)
-                )
+                placed += self.timeline_lines(block, zone, ctx, state, len(earlier) + len(placed))
+        from_text = [p for p in placed if not p.from_table]
+        if from_text:
+            stated = zone_text or ctx.doc_zone_text or f"{self.default_name} (default; none stated)"
+            self.report.append(
+                f"timeline: {len(from_text)} timed line(s) under "
+                f"'{section.title or 'the start'}' (times without a zone in {stated})"
+            )
         return placed
 
     def timeline_table(
@@ -760,39 +776,51 @@ class _Importer:
                 and w.end > 0
             )
 
-        time_col = next(
+        # A "Date" column beside a "Time" column is one timestamp split in two.
+        date_col = next(
+            (c for c, n in enumerate(names) if re.search(r"\b(date|day)\b", n) and "time" not in n),
+            None,
+        )
+        clock_col = next(
             (
                 c
                 for c, n in enumerate(names)
-                if re.search(r"\b(time|date|when|timestamp|hour|utc|clock)\b", n)
+                if c != date_col and re.search(r"\b(time|when|timestamp|hour|utc|clock)\b", n)
             ),
             None,
         )
-        if time_col is None or parses(time_col) == 0:
-            counts = [parses(c) for c in range(len(header))]
-            best = max(range(len(header)), key=lambda c: counts[c]) if header else 0
-            time_col = best if counts and counts[best] * 2 >= len(rows) else None
-        if time_col is None:
-            if not strict:
-                self.report.append(
-                    f"timeline: the table at {self.where(block.start)} has no column of "
-                    "readable times; it stays in the body"
-                )
-            return []
+        time_cols: list[int]
+        if date_col is not None and clock_col is not None:
+            time_cols = [date_col, clock_col]
+        else:
+            time_col = date_col if clock_col is None else clock_col
+            if time_col is None or parses(time_col) == 0:
+                counts = [parses(c) for c in range(len(header))]
+                best = max(range(len(header)), key=lambda c: counts[c]) if header else 0
+                time_col = best if counts and counts[best] * 2 >= len(rows) else None
+            if time_col is None:
+                if not strict:
+                    self.report.append(
+                        f"timeline: the table at {self.where(block.start)} has no column of "
+                        "readable times; it stays in the body"
+                    )
+                return []
+            time_cols = [time_col]
         text_col = next(
             (
                 c
                 for c, n in enumerate(names)
-                if c != time_col
+                if c not in time_cols
                 and re.search(
-                    r"\b(event|events|description|what|happened|action|details|activity|update|summary|notes?)\b",
+                    r"\b(event|events|description|what|happened|action|details|activity|update"
+                    r"|summary|notes?)\b",
                     n,
                 )
             ),
             None,
         )
         if text_col is None:
-            others = [c for c in range(len(header)) if c != time_col]
+            others = [c for c in range(len(header)) if c not in time_cols]
             if not others:
                 return []
             text_col = max(
@@ -803,17 +831,18 @@ class _Importer:
             (
                 c
                 for c, n in enumerate(names)
-                if c not in (time_col, text_col) and n in ("kind", "type", "phase")
+                if c not in (*time_cols, text_col) and n in ("kind", "type", "phase")
             ),
             None,
         )
-        head_zone, head_zone_text = self.zone_in(header[time_col])
-        if head_zone is not None:
-            zone, zone_text = head_zone, f"{head_zone_text} (from the column '{header[time_col]}')"
+        for c in time_cols:
+            head_zone, head_zone_text = self.zone_in(header[c])
+            if head_zone is not None:
+                zone, zone_text = head_zone, f"{head_zone_text} (from the column '{header[c]}')"
         placed: list[_Placed] = []
         unplaced = 0
         for i, cells in rows:
-            raw = cells[time_col] if time_col < len(cells) else ""
+            raw = " ".join(cells[c] for c in time_cols if c < len(cells) and cells[c].strip())
             text = cells[text_col] if text_col < len(cells) else ""
             cell = _strip_emphasis(raw)
             when = read_when(cell)
@@ -825,7 +854,7 @@ class _Importer:
             at: datetime | None = None
             day_only = False
             if not why and when is not None:
-                at, day_only, why = self._place(when, zone, zone_text, ctx, state)
+                at, day_only, why = self._place(when, zone, ctx, state)
             if at is None:
                 unplaced += 1
                 self.report.append(f"timeline: {self.where(i)}: {why}; the row stays in the body")
@@ -833,7 +862,7 @@ class _Importer:
             assert when is not None
             extra: dict[str, Any] = {}
             for c, name in enumerate(names):
-                if c in (time_col, text_col) or c >= len(cells) or not cells[c].strip():
+                if c in (*time_cols, text_col) or c >= len(cells) or not cells[c].strip():
                     continue
                 if c == kind_col and cells[c].strip().lower() in _EVENT_KINDS:
                     extra["kind"] = cells[c].strip().lower()
@@ -845,7 +874,9 @@ class _Importer:
                 if end < at:
                     end += timedelta(days=1)
                 extra["until"] = end.isoformat()
-            placed.append(_Placed(at, _clean(text), [i], order + len(placed), day_only, extra))
+            placed.append(
+                _Placed(at, _clean(text), [i], order + len(placed), day_only, extra, True)
+            )
         if placed:
             self.consumed.update(p.lines[0] for p in placed)
             if unplaced == 0:
@@ -864,7 +895,6 @@ class _Importer:
         text: str,
         lines: list[int],
         zone: tzinfo | None,
-        zone_text: str,
         ctx: _Context,
         state: dict[str, Any],
         order: int,
@@ -903,7 +933,7 @@ class _Importer:
                     self.consumed.update(lines)
                     return ""
             return None
-        at, day_only, why = self._place(when, zone, zone_text, ctx, state)
+        at, day_only, why = self._place(when, zone, ctx, state)
         if at is None:
             return why
         extra: dict[str, Any] = {}
@@ -916,14 +946,11 @@ class _Importer:
         self,
         item: md.Item,
         zone: tzinfo | None,
-        zone_text: str,
         ctx: _Context,
         state: dict[str, Any],
         order: int,
     ) -> list[_Placed]:
-        result = self._event_from_text(
-            item.text, list(item.lines), zone, zone_text, ctx, state, order
-        )
+        result = self._event_from_text(item.text, list(item.lines), zone, ctx, state, order)
         placed: list[_Placed] = []
         if isinstance(result, _Placed):
             # Nested bullets without their own time add detail to the event.
@@ -933,7 +960,6 @@ class _Importer:
                     child.text,
                     list(child.lines),
                     zone,
-                    zone_text,
                     ctx,
                     state,
                     order + 1 + len(placed),
@@ -953,14 +979,13 @@ class _Importer:
                 f"timeline: {self.where(item.line)}: {result}; the line stays in the body"
             )
         for child in item.children:
-            placed += self.timeline_item(child, zone, zone_text, ctx, state, order + len(placed))
+            placed += self.timeline_item(child, zone, ctx, state, order + len(placed))
         return placed
 
     def timeline_lines(
         self,
         block: md.Block,
         zone: tzinfo | None,
-        zone_text: str,
         ctx: _Context,
         state: dict[str, Any],
         order: int,
@@ -968,7 +993,7 @@ class _Importer:
         placed: list[_Placed] = []
         for i in range(block.start, block.end):
             result = self._event_from_text(
-                self.lines[i], [i], zone, zone_text, ctx, state, order + len(placed)
+                self.lines[i], [i], zone, ctx, state, order + len(placed)
             )
             if isinstance(result, _Placed):
                 placed.append(result)
@@ -1049,6 +1074,12 @@ class _Importer:
             if p.day_only:
                 extra["precision"] = "day"
             events.append(TimelineEvent(at=p.at, event=p.text, kind=kind, **extra))
+            shown = p.at.strftime("%Y-%m-%d") if p.day_only else p.at.isoformat()
+            self.report.append(
+                f"timeline event: {self.where(p.lines[0])} -> {shown}"
+                + (f" [{kind}]" if kind else "")
+                + f" {_short(p.text)!r}"
+            )
         self.fields["timeline"] = events
 
         started = start.at
@@ -1092,6 +1123,15 @@ class _Importer:
             elif cue is not None:
                 self.fields[name] = cue.at
                 self.report.append(f"{name}: {cue.at.isoformat()} (timeline: {cue.text!r})")
+        mitigated, resolved = self.fields.get("mitigated_at"), self.fields.get("resolved_at")
+        if mitigated is not None and resolved is not None and mitigated > resolved:
+            # A stated recovery time that ends before the timeline's mitigation means the
+            # two count from different starts; keeping both would contradict itself.
+            del self.fields["mitigated_at"]
+            self.report.append(
+                "mitigated_at: left out, because the timeline's mitigation comes after the "
+                "resolved_at the stated figures give"
+            )
 
     # ----------------------------------------------------------------- stats
     def stats(self) -> None:
@@ -1111,11 +1151,10 @@ class _Importer:
             for i in range(section.start, section.end):
                 if i in self.code or i in self.consumed:
                     continue
-                match = _STAT_LINE.match(self.lines[i])
-                if not match:
+                pair = self._key_value(i)
+                if pair is None:
                     continue
-                key = " ".join(match["key"].strip().split()).rstrip(":")
-                value = match["value"].strip()
+                key, value, in_table = pair
                 stat = next((k for k, pattern in keys.items() if pattern.match(key)), None)
                 # "Duration" is a recovery time only in a stats block, and only when
                 # no explicit time to recovery is given.
@@ -1151,8 +1190,22 @@ class _Importer:
                     and not _UNKNOWN.match(value)
                 ) and "severity" not in self.fields:
                     self.fields["severity"] = _strip_emphasis(value)
-                    self.consumed.add(i)
+                    if not in_table:  # a table keeps its rows; the line form moves
+                        self.consumed.add(i)
                     self.report.append(f"severity: {self.fields['severity']!r} ({self.where(i)})")
+
+    def _key_value(self, i: int) -> tuple[str, str, bool] | None:
+        """(key, value, from a table) of a 'Key: value' line or a two-cell table row."""
+        line = self.lines[i]
+        if "|" in line and not md.is_table_sep(line):
+            cells = [c for c in md.table_cells(line) if c]
+            if len(cells) == 2 and len(cells[0]) <= 40:
+                return " ".join(_strip_emphasis(cells[0]).split()).rstrip(":"), cells[1], True
+            return None
+        match = _STAT_LINE.match(line)
+        if not match:
+            return None
+        return " ".join(match["key"].strip().split()).rstrip(":"), match["value"].strip(), False
 
     # ----------------------------------------------------------------- text sections
     def summary(self) -> None:
@@ -1163,7 +1216,7 @@ class _Importer:
             chunks = self._paragraphs(self.section_text(section, subtree=True))
             where = f"'{section.title}'"
         else:
-            intro = self.sections[0] if not hasattr(self, "title_section") else self.title_section
+            intro = self.title_section or self.sections[0]
             lines = [
                 i
                 for i in range(intro.start, intro.end)
@@ -1171,6 +1224,7 @@ class _Importer:
             ]
             chunks = self._paragraphs(lines)
             where = "the text before the first section"
+        # Short "Date: ..." / "Status: ..." lines near the top are metadata, not summary.
         chunks = [
             c
             for c in chunks
@@ -1264,12 +1318,18 @@ class _Importer:
                         if not text:
                             self.consumed.update(item.all_lines())
                             continue
-                        factors.append(Factor(category=guess_category(text), description=text))
+                        bold = _BOLD_TITLE.match(item.text.strip())
+                        title = (bold["t"] or bold["t2"] or "") if bold else ""
+                        factors.append(
+                            Factor(category=guess_category(text, title), description=text)
+                        )
                         self.consumed.update(item.all_lines())
             if not any(b.kind == "list" for b in self.blocks_of(section)):
                 self.report.append(
                     f"contributing factors: '{section.title}' is prose, not a list; kept in the body"
                 )
+        for factor in factors:
+            self.report.append(f"factor: [{factor.category}] {_short(factor.description)!r}")
         if factors:
             self.fields["contributing_factors"] = factors
             cats = sorted({f.category for f in factors})
@@ -1306,6 +1366,12 @@ class _Importer:
                     items += self._actions_from_table(block, len(items) + 1, group_done)
         if items:
             self.fields["action_items"] = items
+            for a in items:
+                who = f", owner {a.owner}" if a.owner else ""
+                due = f", due {a.due.isoformat()}" if a.due else ""
+                self.report.append(
+                    f"action item {a.id}: {_short(a.title)!r} ({a.status}{who}{due})"
+                )
             done = sum(1 for a in items if a.status == "done")
             owned = sum(1 for a in items if a.owner)
             self.report.append(f"action items: {len(items)} ({done} done, {owned} with an owner)")
@@ -1425,22 +1491,15 @@ class _Importer:
             assert head is not None
             if head.line not in kept:
                 continue
-            if section is getattr(self, "title_section", None):
-                continue
             content = [
                 i
                 for s in section.subtree()
                 for i in range(s.start, s.end)
                 if i in kept and self.lines[i].strip()
             ]
-            sub_heads = [
-                s.heading.line
-                for s in section.subtree()[1:]
-                if s.heading and s.heading.line in kept
-            ]
-            if not [i for i in content if i not in sub_heads] and self.section_text(
-                section, subtree=True
-            ):
+            # Sub-headings lie outside every section's content range, so `content`
+            # holds text only: if none is left, the headings have nothing to head.
+            if not content and self.section_text(section, subtree=True):
                 for s in section.subtree():
                     if s.heading is not None:
                         kept.difference_update(range(s.heading.line, s.heading.last_line + 1))
@@ -1454,7 +1513,7 @@ class _Importer:
                     continue
                 out.append("")
             else:
-                out.append(line.rstrip())
+                out.append(line)  # trailing spaces can be a Markdown line break: keep them
         return "\n".join(out).strip("\n") + "\n" if any(o.strip() for o in out) else ""
 
     def run(self) -> MarkdownImport:
@@ -1484,6 +1543,10 @@ _ACTION_TYPES: dict[str, ActionType] = {
     "process": "process",
 }
 _EVENT_KINDS = {"trigger", "detection", "action", "mitigation", "resolution", "communication"}
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _cue(pattern: re.Pattern[str], text: str) -> bool:
