@@ -72,7 +72,9 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
             skip.add(i)
         if "|" in line and _SEPARATOR.match(nxt) and "|" in nxt:
             skip.add(i)  # a table's header row names columns, it says nothing itself
-        if line.strip() and _SETEXT.match(nxt) and (i == 0 or not lines[i - 1].strip()):
+        starts_block = i == 0 or not lines[i - 1].strip() or bool(_ATX.match(lines[i - 1]))
+        is_item = re.match(r"^\s*([-*+]|\d{1,3}[.)])(\s|$)", line)
+        if line.strip() and _SETEXT.match(nxt) and starts_block and "|" not in line and not is_item:
             skip.update((i, i + 1))
     return [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and i not in skip]
 

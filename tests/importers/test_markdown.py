@@ -175,8 +175,8 @@ SPLIT_COLUMNS = """\
 """
 
 
-def at(tz: str, *parts: int) -> datetime:
-    return datetime(*parts, tzinfo=ZoneInfo(tz))  # type: ignore[misc]
+def at(tz: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz))
 
 
 def test_bullets_other_headings_stated_zone_and_actions(assert_nothing_dropped: Checker) -> None:

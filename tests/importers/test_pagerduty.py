@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -54,10 +54,7 @@ def test_log_entries_become_events_with_kinds_and_fields() -> None:
     assert (
         texts["pagerduty:R01TRIGGER"] == "Triggered through the API: p99 latency 4.1s on /checkout"
     )
-    assert all(
-        e.at.utcoffset() is not None and e.at.utcoffset().total_seconds() == 0
-        for e in result.events
-    )  # type: ignore[union-attr]
+    assert all(e.at.utcoffset() == timedelta(0) for e in result.events)
     assert result.fields == {
         "incident_refs": ["pagerduty:Q3CHKOUT7"],
         "title": "Checkout p99 latency above 2s",
