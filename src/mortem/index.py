@@ -25,7 +25,7 @@ from .document import Document, content_hash, decode
 from .errors import ParseError, Problem
 from .model import Postmortem
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 RACY_NS = 2_000_000_000
 PARALLEL_THRESHOLD = 400
 
@@ -360,7 +360,8 @@ class Index:
             for doc_id in gone:
                 self._delete(conn, doc_id)
             for item in results:
-                self._delete(conn, item.id)
+                if item.id in known:
+                    self._delete(conn, item.id)
                 self._insert(conn, item)
             conn.execute("COMMIT")
         except BaseException:
@@ -386,17 +387,21 @@ class Index:
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, doc_id: str) -> None:
+        # The FTS table shares the files table's rowid: deleting by rowid is a lookup,
+        # while deleting by its unindexed id column would scan the whole table.
+        row = conn.execute("SELECT rowid FROM files WHERE id=?", (doc_id,)).fetchone()
+        if row is not None:
+            conn.execute("DELETE FROM search WHERE rowid=?", (row[0],))
         for table, column in (
             ("files", "id"),
             ("postmortems", "id"),
             ("action_items", "pm_id"),
             ("bodies", "id"),
-            ("search", "id"),
         ):
             conn.execute(f"DELETE FROM {table} WHERE {column}=?", (doc_id,))
 
     def _insert(self, conn: sqlite3.Connection, item: Indexed) -> None:
-        conn.execute(
+        cursor = conn.execute(
             "INSERT INTO files VALUES (?,?,?,?,?,?,?)",
             (
                 item.id,
@@ -414,7 +419,11 @@ class Index:
         if item.actions:
             conn.executemany("INSERT INTO action_items VALUES (?,?,?,?,?,?,?,?,?,?)", item.actions)
         if item.search is not None:
-            conn.execute("INSERT INTO search VALUES (?,?,?,?,?,?,?)", item.search)
+            conn.execute(
+                "INSERT INTO search(rowid, id, title, summary, narrative, whys, factors, actions)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (cursor.lastrowid, *item.search),
+            )
 
     def ensure_fresh(self) -> sqlite3.Connection:
         """Refresh once per Index object (one command, or one web request)."""
@@ -431,29 +440,22 @@ class Index:
 
     def rows(self) -> list[Row]:
         conn = self.ensure_fresh()
+        # One JSON document from SQLite, parsed by one C call, is several times faster
+        # than decoding three JSON columns per row in Python.
         sql = """
-          SELECT f.id, p.title, p.status, p.severity, p.started_at, p.resolved_at,
-                 p.services, p.tags, p.people, f.problems
-          FROM files f LEFT JOIN postmortems p ON p.id = f.id
-          ORDER BY p.started_at DESC, f.id
+          SELECT json_group_array(json_array(
+            f.id, p.title, p.status, p.severity, p.started_at, p.resolved_at,
+            json(coalesce(p.services, '[]')), json(coalesce(p.tags, '[]')),
+            json(coalesce(p.people, '[]')), json_array_length(f.problems)))
+          FROM (SELECT * FROM files f ORDER BY
+                  (SELECT started_at FROM postmortems WHERE id = f.id) DESC, f.id) f
+          LEFT JOIN postmortems p ON p.id = f.id
         """
-        out = []
-        for r in conn.execute(sql):
-            out.append(
-                Row(
-                    id=r[0],
-                    title=r[1],
-                    status=r[2],
-                    severity=r[3],
-                    started_at=r[4],
-                    resolved_at=r[5],
-                    services=tuple(json.loads(r[6] or "[]")),
-                    tags=tuple(json.loads(r[7] or "[]")),
-                    people=tuple(json.loads(r[8] or "[]")),
-                    problems=0 if r[9] == "[]" else len(json.loads(r[9])),
-                )
-            )
-        return out
+        (encoded,) = conn.execute(sql).fetchone()
+        return [
+            Row(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6]), tuple(r[7]), tuple(r[8]), r[9])
+            for r in json.loads(encoded)
+        ]
 
     def problems(self, ids: Iterable[str] | None = None) -> dict[str, list[Problem]]:
         conn = self.ensure_fresh()

@@ -32,6 +32,14 @@ def _plain(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
+    if isinstance(data, list) and len(data) > 50:
+        # json.dumps with indent runs the pure-Python encoder; one compact line per
+        # item uses the C encoder and stays readable and greppable.
+        items = ",\n".join(
+            "  " + json.dumps(item, ensure_ascii=False, default=str) for item in data
+        )
+        sys.stdout.write("[\n" + items + "\n]\n")
+        return
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
