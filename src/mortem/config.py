@@ -74,6 +74,9 @@ class Reviews(_Section):
         description="Days after publishing when follow-up reviews come due.",
     )
     approvals: int = Field(default=1, ge=0, description="Approvals needed before publishing.")
+    meeting_every_days: int = Field(
+        default=14, gt=0, description="Days between review meetings (`mortem review agenda`)."
+    )
 
 
 class Person(_Section):

@@ -87,6 +87,9 @@ class Postmortem(_Record):
 
     title: str = Field(min_length=1, description="A short statement of what happened.")
     status: Status = Field(default="draft", description="draft, in-review or published.")
+    published_on: date | None = Field(
+        default=None, description="Set by `mortem publish`; follow-up reviews count from it."
+    )
     severity: str | None = Field(default=None, description="A severity name from mortem.toml.")
     services: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)

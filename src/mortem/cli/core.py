@@ -243,7 +243,7 @@ def status(
     doc_id: str = typer.Argument(..., metavar="ID"),
     new_status: str = typer.Argument(..., metavar="STATUS", help="draft, in-review or published."),
 ) -> None:
-    """Set a postmortem's status and commit (publishing checks come with `mortem publish`).
+    """Set a postmortem's status and commit (publishing runs the checks of `mortem publish`).
 
     Example: [bold]mortem status 2026-03-14-checkout-timeouts in-review[/bold]
     """
@@ -252,6 +252,12 @@ def status(
     if new_status not in STATUSES:
         raise UsageError(f"unknown status {new_status!r} (one of: {', '.join(STATUSES)})")
     ws = state.workspace()
+    if new_status == "published":
+        from ..reviews import publish
+
+        publish(ws, doc_id, ws.author(state.author), dt.date.today())
+        output.success(f"{doc_id}: status {new_status}")
+        return
     def mutate(front: Any) -> None:
         front["status"] = new_status
 

@@ -1,0 +1,161 @@
+"""`mortem stats` and `mortem report`: how well the practice works, in numbers and charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from . import output
+from .main import app, state
+from .output import Format
+
+if TYPE_CHECKING:
+    from ..metrics import Options, Stats
+    from ..metrics_tables import Table
+
+TODAY_HELP = "Count as if today were this date (YYYY-MM-DD), for reproducible output."
+
+
+def _options(
+    by: str,
+    since: str | None,
+    until: str | None,
+    compare: str | None,
+    repeat_days: int,
+    seed: int,
+    today: str | None,
+    sections: list[str] | None = None,
+) -> Options:
+    from ..errors import UsageError
+    from ..metrics import SECTIONS, Options
+    from ..metrics_periods import parse_compare, parse_day, today_or
+
+    if by not in ("month", "quarter"):
+        raise UsageError(f"--by {by!r}: use month or quarter")
+    unknown = [s for s in sections or [] if s not in SECTIONS]
+    if unknown:
+        raise UsageError(f"unknown section {unknown[0]!r} (one of: {', '.join(SECTIONS)})")
+    return Options(
+        today=today_or(today),
+        unit=by,  # type: ignore[arg-type]
+        since=parse_day(since, "--since") if since else None,
+        until=parse_day(until, "--until") if until else None,
+        compare=parse_compare(compare) if compare else None,
+        repeat_days=repeat_days,
+        seed=seed,
+        sections=tuple(sections) if sections else SECTIONS,
+    )
+
+
+BY = typer.Option("quarter", "--by", help="Bucket incidents per month or quarter.")
+SINCE = typer.Option(None, "--since", help="Only incidents started on or after this date.")
+UNTIL = typer.Option(None, "--until", help="Only incidents started before this date.")
+COMPARE = typer.Option(
+    None, "--compare", help="Two periods A:B, e.g. 2025-H1:2025-H2 or 2025-Q1:2025-Q2."
+)
+REPEAT = typer.Option(90, "--repeat-days", help="Repeats: same service and category within N days.")
+SEED = typer.Option(20240611, "--seed", help="Seed of the bootstrap (same seed, same intervals).")
+
+
+@app.command()
+def stats(
+    by: str = BY,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    compare: str | None = COMPARE,
+    repeat_days: int = REPEAT,
+    section: list[str] = typer.Option([], "--section", "-s", help="Only these sections."),
+    table: str | None = typer.Option(None, "--table", "-t", help="Only this table (CSV: needed)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+    charts: Path | None = typer.Option(
+        None, "--charts", help="Also write SVG and PNG charts here."
+    ),
+    seed: int = SEED,
+    today: str | None = typer.Option(None, "--today", help=TODAY_HELP),
+) -> None:
+    """Measure the practice: incident frequency, time to detect/mitigate/resolve with
+    intervals, action-item follow-through, engagement, blame language, repeats.
+
+    Example: [bold]mortem stats --by month --compare 2025-H1:2025-H2 --charts charts/[/bold]
+    """
+    from ..errors import UsageError
+    from ..metrics import compute
+    from ..metrics_tables import build_tables
+
+    ws = state.workspace()
+    if charts is not None and section:
+        section = list(dict.fromkeys([*section, "frequency", "durations", "actions"]))
+    result = compute(ws, _options(by, since, until, compare, repeat_days, seed, today, section))
+    tables = build_tables(result, human=fmt is Format.table)
+    if table is not None:
+        tables = [t for t in tables if t.name == table]
+        if not tables:
+            names = ", ".join(t.name for t in build_tables(result, human=False))
+            raise UsageError(f"no table {table!r} in this report (tables: {names})")
+    if charts is not None:
+        from ..charts import write_charts
+
+        for path in write_charts(result, charts):
+            output.success(f"wrote {path}")
+    _emit(result, tables, fmt, one=table is not None)
+
+
+def _emit(result: Stats, tables: list[Table], fmt: Format, one: bool) -> None:
+    from ..errors import UsageError
+    from ..metrics_tables import excluded_digest
+
+    if fmt is Format.csv:
+        if len(tables) != 1:
+            names = ", ".join(t.name for t in tables)
+            raise UsageError(f"--format csv writes one table: add --table NAME (one of: {names})")
+        output.emit_csv(tables[0].rows, tables[0].columns)
+    elif fmt is Format.json:
+        output.emit_json(
+            {
+                "today": result.options.today.isoformat(),
+                "incidents": result.incidents,
+                "tables": {t.name: t.rows for t in tables},
+            }
+        )
+    else:
+        for t in tables:
+            if t.detail and not one:
+                continue
+            output.emit_table(t.rows, t.columns, t.title, "no data")
+            if t.note:
+                output.console.print(f"[dim]{t.note}[/dim]")
+        digest = excluded_digest(result)
+        if digest and not one:
+            output.console.print("[bold]Left out of figures[/bold] (--table excluded lists them)")
+            for figure, reason, count in digest:
+                output.console.print(f"  {count} × {figure}: {reason}", markup=False)
+
+
+@app.command()
+def report(
+    by: str = BY,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    compare: str | None = COMPARE,
+    repeat_days: int = REPEAT,
+    fmt: str = typer.Option("html", "--format", "-f", help="html (one self-contained page)."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+    seed: int = SEED,
+    today: str | None = typer.Option(None, "--today", help=TODAY_HELP),
+) -> None:
+    """Write the statistics as one self-contained HTML page: tables and charts inlined.
+
+    Example: [bold]mortem report --format html -o practice-2025.html --since 2025-01-01[/bold]
+    """
+    from ..errors import UsageError
+    from ..metrics import compute
+    from ..report import stats_html
+    from .reviews import write_out
+
+    if fmt != "html":
+        raise UsageError(f"--format {fmt!r}: the report is written as html")
+    ws = state.workspace()
+    result = compute(ws, _options(by, since, until, compare, repeat_days, seed, today))
+    write_out(stats_html(result, ws.root.name), out)

@@ -1,0 +1,340 @@
+"""The review workflow, follow-up reviews and the meeting agenda, on real repositories.
+
+Roster: ana (author), ben and cy (reviewers); `[reviews] approvals = 2`, follow-ups
+after 30 and 90 days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import run_cli
+from mortem.config import Settings
+from mortem.document import YAML12Loader as YAML12
+from mortem.errors import NotFoundError, UsageError
+from mortem.git import Author
+from mortem.metrics_facts import incident_from
+from mortem.reviews import (
+    NotPublishableError,
+    agenda,
+    approve,
+    follow_up_schedule,
+    publish,
+    record_follow_up,
+    request_review,
+)
+from mortem.workspace import Workspace
+
+DOC = "2026-03-01-queue-stall"
+
+ROSTER = """
+[people.ana]
+name = "Ana Silva"
+team = "red"
+email = "ana@example.com"
+
+[people.ben]
+name = "Ben Okoro"
+team = "red"
+email = "ben@example.com"
+
+[people.cy]
+name = "Cy Laine"
+team = "blue"
+email = "cy@example.com"
+"""
+
+
+def front(title: str, started: str, status: str = "draft", extra: str = "") -> str:
+    return f"""\
+---
+title: {title}
+status: {status}
+severity: SEV2
+services: [queue]
+authors: [ana]
+started_at: {started}
+contributing_factors:
+  - category: capacity
+    description: Consumers were at their limit.
+action_items:
+  - id: A1
+    title: Add two consumers.
+    owner: ben
+    due: 2026-03-20
+    status: open
+  - id: A2
+    title: Alert on consumer lag over 5 minutes.
+    owner: cy
+    due: 2026-03-05
+    status: open
+{extra}---
+# Summary
+
+The queue stalled.
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def load(ws: Workspace, doc_id: str) -> dict:  # type: ignore[type-arg]
+    text = (ws.root / "postmortems" / f"{doc_id}.md").read_text(encoding="utf-8")
+    # YAML 1.2, as mortem reads it: `on:` is a key, not the boolean true.
+    return yaml.load(text.split("---\n")[1], Loader=YAML12)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Workspace:
+    root = tmp_path / "repo"
+    Workspace.init(root)
+    config = root / "mortem.toml"
+    config.write_text(
+        config.read_text().replace("approvals = 1", "approvals = 2") + ROSTER, encoding="utf-8"
+    )
+    (root / "postmortems" / f"{DOC}.md").write_text(
+        front("Queue stalled", "2026-03-01T09:00:00Z"), encoding="utf-8"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a draft")
+    return Workspace.open(root)
+
+
+def test_the_workflow_from_draft_to_published(repo: Workspace) -> None:
+    day = dt.date(2026, 3, 2)
+    with pytest.raises(NotPublishableError) as refused:
+        publish(repo, DOC, None, day)
+    assert "it is a draft" in str(refused.value) and "0 of the 2 approvals" in str(refused.value)
+
+    request_review(repo, DOC, ["ben", "cy", "ben"], None, day)
+    data = load(repo, DOC)
+    assert data["status"] == "in-review"
+    assert data["reviews"] == [{"on": day, "kind": "request", "reviewers": ["ben", "cy"]}]
+    assert "reviewers: [ben, cy]" in (repo.store.path_for(DOC)).read_text()
+
+    with pytest.raises(UsageError, match="authors cannot approve"):
+        approve(repo, DOC, "ana", None, day)
+    approve(
+        repo,
+        DOC,
+        "ben",
+        Author("Ben Okoro", "ben@example.com"),
+        dt.date(2026, 3, 3),
+        notes="Clear timeline.",
+    )
+    with pytest.raises(UsageError, match="ben has already approved"):
+        approve(repo, DOC, "ben", None, day)
+    with pytest.raises(NotPublishableError, match="1 of the 2 approvals"):
+        publish(repo, DOC, None, day)
+
+    # `mortem status ID published` goes through the same check.
+    via_status = run_cli("status", DOC, "published", cwd=repo.root)
+    assert via_status.returncode == 1 and "1 of the 2 approvals" in via_status.stderr
+    assert load(repo, DOC)["status"] == "in-review"
+
+    approved = run_cli(
+        "--author", "cy", "review", "approve", DOC, "--today", "2026-03-04", cwd=repo.root
+    )
+    assert approved.returncode == 0, approved.stderr
+    assert "approved by cy (2 of 2)" in approved.stderr
+    assert git(repo.root, "log", "-1", "--format=%an|%s").strip() == f"Cy Laine|Approve {DOC} (cy)"
+
+    published = run_cli("--author", "ana", "publish", DOC, "--today", "2026-03-10", cwd=repo.root)
+    assert published.returncode == 0, published.stderr
+    data = load(repo, DOC)
+    assert (data["status"], data["published_on"]) == ("published", dt.date(2026, 3, 10))
+    assert [(r["kind"], r["reviewers"], r["on"]) for r in data["reviews"]] == [
+        ("request", ["ben", "cy"], dt.date(2026, 3, 2)),
+        ("approval", ["ben"], dt.date(2026, 3, 3)),
+        ("approval", ["cy"], dt.date(2026, 3, 4)),
+    ]
+    assert data["reviews"][1]["notes"] == "Clear timeline."
+    diff = git(repo.root, "diff", "HEAD~1", "-U0")
+    changed = [x for x in diff.splitlines() if x[:1] in "+-" and x[:3] not in ("+++", "---")]
+    assert changed == ["-status: in-review", "+status: published", "+published_on: 2026-03-10"]
+    assert git(repo.root, "log", "-1", "--format=%an|%s").strip() == f"Ana Silva|Publish {DOC}"
+    again = run_cli("publish", DOC, cwd=repo.root)
+    assert again.returncode == 2 and "already published" in again.stderr
+
+
+def test_status_published_succeeds_once_approved(repo: Workspace) -> None:
+    day = dt.date(2026, 3, 2)
+    request_review(repo, DOC, ["ben", "cy"], None, day)
+    approve(repo, DOC, "ben", None, day)
+    approve(repo, DOC, "cy", None, day)
+    result = run_cli("status", DOC, "published", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    data = load(repo, DOC)
+    assert data["status"] == "published" and data["published_on"] == dt.date.today()
+
+
+def test_an_invalid_postmortem_cannot_be_published(repo: Workspace) -> None:
+    broken = "2026-03-02-broken"
+    text = front("Broken", "2026-03-02T09:00:00Z", "in-review").replace("SEV2", "P1")
+    (repo.root / "postmortems" / f"{broken}.md").write_text(text, encoding="utf-8")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "broken")
+    with pytest.raises(NotPublishableError) as refused:
+        publish(repo, broken, None, dt.date(2026, 3, 3))
+    message = str(refused.value)
+    assert message.startswith(f"postmortems/{broken}.md: cannot publish:")
+    assert "severity" in message and "'P1'" in message
+    assert "0 of the 2 approvals" in message
+
+
+def test_request_and_approve_refuse_the_wrong_status(repo: Workspace) -> None:
+    with pytest.raises(UsageError, match="is draft, not in-review"):
+        approve(repo, DOC, "ben", None, dt.date(2026, 3, 2))
+    with pytest.raises(UsageError, match="at least one reviewer"):
+        request_review(repo, DOC, [" "], None, dt.date(2026, 3, 2))
+    with pytest.raises(NotFoundError, match="no postmortem"):
+        request_review(repo, "2026-01-01-nope", ["ben"], None, dt.date(2026, 3, 2))
+
+
+def _published(repo: Workspace) -> None:
+    day = dt.date(2026, 3, 2)
+    request_review(repo, DOC, ["ben", "cy"], None, day)
+    approve(repo, DOC, "ben", None, day)
+    approve(repo, DOC, "cy", None, day)
+    publish(repo, DOC, None, dt.date(2026, 3, 10))
+
+
+def due(repo: Workspace, today: str, *extra: str) -> list[dict]:  # type: ignore[type-arg]
+    result = run_cli("review", "due", "-f", "json", "--today", today, *extra, cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_follow_ups_come_due_and_are_recorded(repo: Workspace) -> None:
+    _published(repo)
+    # Published 2026-03-10: follow-ups due 2026-04-09 (30 days) and 2026-06-08 (90 days).
+    assert due(repo, "2026-04-08") == []
+    [first] = due(repo, "2026-04-09")
+    assert (first["number"], first["due"], first["state"], first["days_late"]) == (
+        1,
+        "2026-04-09",
+        "due",
+        0,
+    )
+    [late] = due(repo, "2026-04-20")
+    assert (late["state"], late["days_late"]) == ("overdue", 11)
+    both = due(repo, "2026-04-20", "--within", "60")
+    assert [(f["number"], f["due"], f["state"]) for f in both] == [
+        (1, "2026-04-09", "overdue"),
+        (2, "2026-06-08", "upcoming"),
+    ]
+
+    recorded = run_cli(
+        "--author", "cy", "review", "record", DOC, "--outcome", "partly", "--worked", "A1",
+        "--notes", "Lag alert still missing.", "--today", "2026-04-21", cwd=repo.root,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    entry = load(repo, DOC)["reviews"][-1]
+    assert entry == {
+        "on": dt.date(2026, 4, 21),
+        "kind": "follow-up",
+        "reviewers": ["cy"],
+        "outcome": "partly",
+        "effective_actions": ["A1"],
+        "notes": "Lag alert still missing.",
+    }
+    assert due(repo, "2026-04-21") == []
+    [second] = due(repo, "2026-06-09")
+    assert (second["number"], second["state"]) == (2, "overdue")
+
+    with pytest.raises(NotFoundError, match=r"no action item A7 \(it has: A1, A2\)"):
+        record_follow_up(repo, DOC, "effective", ["cy"], None, dt.date(2026, 6, 9), worked=["A7"])
+    with pytest.raises(UsageError, match="unknown outcome 'great'"):
+        record_follow_up(repo, DOC, "great", ["cy"], None, dt.date(2026, 6, 9))
+
+
+def test_follow_ups_need_a_published_postmortem(repo: Workspace) -> None:
+    result = run_cli(
+        "review", "record", DOC, "--outcome", "effective", "--author", "cy", cwd=repo.root
+    )
+    assert result.returncode == 2
+    outcome = run_cli(
+        "--author", "cy", "review", "record", DOC, "--outcome", "effective", cwd=repo.root
+    )
+    assert outcome.returncode == 2 and "is not published" in outcome.stderr
+
+
+def test_files_published_before_mortem_count_from_their_last_approval() -> None:
+    legacy = incident_from(
+        "old",
+        {
+            "title": "old",
+            "status": "published",
+            "reviews": [
+                {"on": "2025-01-10", "kind": "approval", "reviewers": ["a"]},
+                {"on": "2025-01-12", "kind": "approval", "reviewers": ["b"]},
+                {"on": "2025-03-01", "kind": "follow-up", "reviewers": ["a"]},
+            ],
+        },
+    )
+    unknown = incident_from("unknown", {"title": "u", "status": "published"})
+    schedule, excluded = follow_up_schedule([legacy, unknown], Settings())
+    assert [(f.number, f.due, f.held_on) for f in schedule] == [
+        (1, dt.date(2025, 2, 11), dt.date(2025, 3, 1)),
+        (2, dt.date(2025, 4, 12), None),
+    ]
+    assert [(e.subject, e.reason) for e in excluded] == [
+        ("unknown", "published, but no published_on or approval")
+    ]
+
+
+def test_agenda_of_the_review_meeting(repo: Workspace) -> None:
+    _published(repo)
+    other = "2026-03-05-queue-stall-again"
+    waiting = front("Queue <stalled> again", "2026-03-05T09:00:00Z", "in-review")
+    (repo.root / "postmortems" / f"{other}.md").write_text(waiting, encoding="utf-8")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "another")
+
+    found = agenda(repo, dt.date(2026, 4, 12), dt.date(2026, 3, 1))
+    assert [(i.id, d) for i, d in found.published] == [(DOC, dt.date(2026, 3, 10))]
+    assert [(i.id, n) for i, n in found.in_review] == [(other, 0)]
+    assert [(f.pm_id, f.number) for f in found.follow_ups] == [(DOC, 1)]
+    # A2 of both files (due 03-05) and A1 of both (due 03-20) are overdue on 04-12.
+    assert {o: [i.ref for i in items] for o, items in found.overdue.items()} == {
+        "ben": [f"{DOC}/A1", f"{other}/A1"],
+        "cy": [f"{DOC}/A2", f"{other}/A2"],
+    }
+    assert [(p.service, p.category, p.postmortems) for p in found.patterns] == [
+        ("queue", "capacity", (DOC, other))
+    ]
+    # The default "since" is one meeting interval (14 days) ago: nothing published then.
+    assert agenda(repo, dt.date(2026, 4, 12)).published == []
+
+    md = run_cli(
+        "review", "agenda", "--since", "2026-03-01", "--today", "2026-04-12", cwd=repo.root
+    )
+    assert md.returncode == 0, md.stderr
+    text = md.stdout
+    assert text.startswith("# Postmortem review meeting, 2026-04-12")
+    assert "## Published since the last meeting (1)" in text
+    assert f"| {DOC} | Queue stalled | SEV2 | 2026-03-10 |" in text
+    assert f"| {DOC} | #1 (30 days) | 2026-04-09 | 3 |" in text
+    assert f"| ben | {DOC}/A1 | Add two consumers. | 2026-03-20 | 23 |" in text
+    assert "| queue | capacity |" in text
+
+    out = repo.root / "agenda.html"
+    page = run_cli(
+        "review", "agenda", "-f", "html", "-o", str(out), "--since", "2026-03-01",
+        "--today", "2026-04-12", cwd=repo.root,
+    )  # fmt: skip
+    assert page.returncode == 0, page.stderr
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Queue &lt;stalled&gt; again" in html
+    assert "<stalled>" not in html and "http" not in html.replace("http-equiv", "")
+    bad = run_cli("review", "agenda", "-f", "pdf", cwd=repo.root)
+    assert bad.returncode == 2 and "use md or html" in bad.stderr
