@@ -169,3 +169,26 @@ def export_github(
         output.err_console.print(
             f"dry run: nothing created; add --apply to create{note}", markup=False
         )
+
+
+@app.command()
+def site(
+    folder: Path = typer.Argument(..., metavar="DIR", help="Where to write the site."),
+    full: bool = typer.Option(False, "--full", help="Rebuild every page, not only changed ones."),
+    today: str | None = typer.Option(None, "--today", help="Date for overdue items (YYYY-MM-DD)."),
+) -> None:
+    """Build a static HTML site of the repository: index, one page per postmortem,
+    action items, charts. Only changed pages are rebuilt; links are relative.
+
+    Example: [bold]mortem site public/ && open public/index.html[/bold]
+    """
+    from ..metrics_periods import today_or
+    from ..site import build_site
+
+    report = build_site(state.workspace(), folder, today_or(today), full=full)
+    for note in report.notes:
+        output.err_console.print(f"note: {note}", markup=False)
+    output.success(
+        f"site in {report.folder}: {len(report.written)} page(s) written, "
+        f"{report.unchanged} unchanged, {len(report.removed)} removed"
+    )
