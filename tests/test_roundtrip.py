@@ -11,8 +11,10 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -247,3 +249,61 @@ def test_appending_a_timeline_event_only_adds_lines(
     parsed = Document.parse(new, "p.md", "p").model()
     assert parsed.timeline[-1].event == event and parsed.timeline[-1].at == at
     assert len(parsed.timeline) == len(case[0]["timeline"]) + 1
+
+
+# -- real postmortems ---------------------------------------------------------------
+# The DFDS and PostHog postmortems (MIT, licences beside them in tests/importers/data)
+# converted by the Markdown importer into mortem files, then edited.
+
+REAL = sorted(
+    p
+    for folder in ("dfds", "posthog")
+    for p in (Path(__file__).parent / "importers" / "data" / folder).glob("*.md")
+    if "template" not in p.name.lower()
+)
+
+
+def converted(path: Path) -> str:
+    from mortem.importers.markdown import import_markdown
+    from mortem.templates import render_front_matter
+
+    result = import_markdown(path.read_text(encoding="utf-8"), path.name)
+    fields = {k: v for k, v in result.fields.items() if k not in ("summary", "lessons")}
+    fields.setdefault("action_items", [])
+    return render_front_matter(fields) + result.body
+
+
+def test_real_postmortems_are_all_converted() -> None:
+    assert len(REAL) >= 25
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.stem[:40])
+def test_real_postmortem_round_trip_and_edits(path: Path) -> None:
+    text = converted(path)
+    doc = Document.parse(text, path.name, path.stem)
+    assert doc.model().title
+    assert doc.edited(lambda f: None) == text
+    # Edit the severity and, where there is one, the first action item.
+    new = doc.edited(lambda f: f.__setitem__("severity", "SEV1"))
+    after = Document.parse(new, path.name, path.stem).model()
+    assert after.severity == "SEV1"
+    differing = [
+        (a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=False) if a != b
+    ]
+    had_severity = doc.data.get("severity") is not None or "severity" in doc.data
+    assert len(differing) <= 1 if had_severity else True
+    assert new.endswith(doc.body)
+    if doc.model().action_items:
+        target = "open" if doc.model().action_items[0].status == "done" else "done"
+
+        def close(front: Any) -> None:
+            front["action_items"][0]["status"] = target
+
+        closed = doc.edited(close)
+        changed = [
+            (a, b) for a, b in zip(text.splitlines(), closed.splitlines(), strict=True) if a != b
+        ]
+        assert len(changed) == 1 and changed[0][1].strip() == f"status: {target}"
+        reread = Document.parse(closed, path.name, path.stem).model()
+        assert reread.action_items[0].status == target
+        assert reread.action_items[1:] == doc.model().action_items[1:]

@@ -353,37 +353,38 @@ class Index:
                     unchanged.append((mtime, size, self._racy(mtime), job.id))
                     continue
             to_parse.append(job)
-        results = self._parse(to_parse)
+        parsed = 0
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany("UPDATE files SET mtime_ns=?, size=?, racy=? WHERE id=?", unchanged)
             for doc_id in gone:
                 self._delete(conn, doc_id)
-            for item in results:
-                if item.id in known:
-                    self._delete(conn, item.id)
-                self._insert(conn, item)
+            # Chunks are stored as workers finish them, so writing overlaps parsing.
+            for chunk in self._parse(to_parse):
+                for item in chunk:
+                    if item.id in known:
+                        self._delete(conn, item.id)
+                    self._insert(conn, item)
+                parsed += len(chunk)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return len(results)
+        return parsed
 
     @staticmethod
     def _racy(mtime_ns: int) -> int:
         return 1 if time.time_ns() - mtime_ns < RACY_NS else 0
 
-    def _parse(self, jobs: list[Job]) -> list[Indexed]:
+    def _parse(self, jobs: list[Job]) -> Iterator[list[Indexed]]:
         if len(jobs) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-            return _index_many(jobs)
+            yield _index_many(jobs)
+            return
         workers = min(4, os.cpu_count() or 2)
         size = max(50, len(jobs) // (workers * 8))
         chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        results: list[Indexed] = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(_index_many, chunks):
-                results.extend(part)
-        return results
+            yield from pool.map(_index_many, chunks)
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, doc_id: str) -> None:

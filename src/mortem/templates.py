@@ -131,6 +131,39 @@ FIELD_ORDER = (
 )
 
 
+def render_front_matter(fields: dict[str, Any], schema_ref: str | None = None) -> str:
+    """A complete front matter block (with fences) for fields made by a program.
+
+    Keys come in the format's usual order, unknown keys after them; lists of plain
+    values are written on one line, lists of records as indented blocks.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from .document import round_trip_yaml
+
+    def convert(value: Any) -> Any:
+        if hasattr(value, "model_dump"):
+            value = value.model_dump(mode="python", exclude_none=True)
+        if isinstance(value, dict):
+            return CommentedMap((k, convert(v)) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            seq = CommentedSeq(convert(v) for v in value)
+            if all(not isinstance(v, dict | list) for v in seq):
+                seq.fa.set_flow_style()
+            return seq
+        return value
+
+    ordered = [k for k in FIELD_ORDER if k in fields] + [k for k in fields if k not in FIELD_ORDER]
+    data = CommentedMap((key, convert(fields[key])) for key in ordered)
+    rt = round_trip_yaml("")
+    import io
+
+    out = io.StringIO()
+    rt.dump(data, out)
+    head = f"# yaml-language-server: $schema={schema_ref}\n" if schema_ref else ""
+    return "---\n" + head + out.getvalue() + "---\n"
+
+
 def render_new(template: Template, new: NewPostmortem, schema_ref: str | None) -> str:
     """The text of a new draft postmortem from a template."""
     values: dict[str, Any] = {
