@@ -445,12 +445,16 @@ class Index:
         # than decoding three JSON columns per row in Python.
         sql = """
           SELECT json_group_array(json_array(
-            f.id, p.title, p.status, p.severity, p.started_at, p.resolved_at,
-            json(coalesce(p.services, '[]')), json(coalesce(p.tags, '[]')),
-            json(coalesce(p.people, '[]')), json_array_length(f.problems)))
-          FROM (SELECT * FROM files f ORDER BY
-                  (SELECT started_at FROM postmortems WHERE id = f.id) DESC, f.id) f
-          LEFT JOIN postmortems p ON p.id = f.id
+            id, title, status, severity, started_at, resolved_at,
+            json(services), json(tags), json(people), problems))
+          FROM (
+            SELECT f.id, p.title, p.status, p.severity, p.started_at, p.resolved_at,
+                   coalesce(p.services, '[]') AS services, coalesce(p.tags, '[]') AS tags,
+                   coalesce(p.people, '[]') AS people,
+                   json_array_length(f.problems) AS problems
+            FROM files f LEFT JOIN postmortems p ON p.id = f.id
+            ORDER BY p.started_at DESC, f.id
+          )
         """
         (encoded,) = conn.execute(sql).fetchone()
         return [
