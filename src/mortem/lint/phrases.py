@@ -75,7 +75,7 @@ BE = r"(?:was|were|is|are|be|been|being|'s|'re|get|got|gets|getting)"
 PASSIVE_BEFORE = rf"\b{BE}\s+(?:{ADVW}\s+){{0,2}}$"
 MODAL_HAVE = (
     rf"(?P<modal>should|could|ought)(?P<neg>n't|nt|\s+not|\s+never)?(?:\s+to)?"
-    rf"(?:\s+{ADVW}){{0,3}}(?:'ve|\s*'ve|\s+have|\s+of)(?:\s+{ADVW}){{0,3}}"
+    rf"(?:\s+{ADVW},?){{0,3}}(?:'ve|\s*'ve|\s+have|\s+of),?(?:\s+{ADVW},?){{0,3}}"
 )
 NEG_BEFORE = r"(?:\b(?:not|never|no|nobody|none|no-one|noone|without)|n't)\s+(?:[a-z'-]+\s+){0,2}$"
 
