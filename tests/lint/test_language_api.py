@@ -345,7 +345,6 @@ EXPECTED_REAL = {
     ("PM2019-009", "B101", "should have been addressed"),
     ("PM2020-002", "B109", "be more aware"),
     ("PM2020-004", "B109", "more carefully"),
-    ("PM2020-006", "B101", "did not catch"),
     ("PM2020-009", "B101", "failed to verify"),
     ("PM2020-009", "B109", "Be more careful"),
     ("PM2021-002", "B101", "shouldn't have been rushed"),

@@ -657,15 +657,25 @@ def _check_forgot(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[str] |
 
 def _check_omission(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[str] | None) -> bool:
     aux, verb = m["aux"], m["v"]
-    if aux.startswith("did"):
+    present = aux.startswith(("do", "don"))
+    if aux.startswith("did") or present:
         diligent, knowing = verb in P.DILIGENCE_VERBS, verb in P.KNOWING_VERBS
+    elif aux == "never" and verb in P.DILIGENCE_VERBS:
+        # "Developers never test their migrations"; a bare "Never deploy on Fridays"
+        # is an instruction, which the subject test below rules out.
+        diligent, knowing, present = True, False, True
     else:
         diligent, knowing = verb in _DIL_PAST, verb in _KNOW_PAST
     if not (diligent or knowing):
         return False
     subject = doc.subject(pos)
+    if present:
+        # Habits of people ("people don't read the runbooks"), not instructions.
+        return diligent and subject.cls == Subj.THIRD and subject.word not in ("you",)
     if diligent:
-        return subject.cls in P.HUMAN | Subj.NONE
+        # "We did not read that channel" states a gap plainly; "we failed to" and "we
+        # should have" are the counterfactual forms, and they have their own phrases.
+        return subject.cls in Subj.THIRD | Subj.NONE
     # Knowing: only an individual. A group's knowledge gap is a finding, not blame.
     return (
         subject.cls == Subj.THIRD
@@ -779,8 +789,13 @@ def _check_why_person(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[st
     subject = doc.classify_words(m.start("subj"), m.end("subj"))
     if subject.cls != Subj.THIRD:
         return False
-    if m["aux"] in ("were", "weren't", "was", "wasn't", "is", "isn't", "are", "aren't"):
+    aux = m["aux"]
+    if aux in ("weren't", "wasn't"):
         return subject.word in ("you", "he", "she", "they")
+    if aux in ("did", "would", "had"):
+        # "Why did they hit the limit?" often asks about affected people; a plain why
+        # is only aimed at someone when it names one person or "you".
+        return subject.word not in P.AMBIGUOUS_PRONOUNS and subject.word not in P.GROUP_NOUNS
     return True
 
 
@@ -804,7 +819,13 @@ def _check_not_missed_neutral(
     )
 
 
+def _check_nobody_did(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[str] | None) -> bool:
+    # "Nobody checked / followed up"; "nobody noticed" alone describes missing signals.
+    return m["v"] in _DIL_PAST and m["v"] not in ("noticed", "realized", "realised", "saw")
+
+
 _CHECKS: dict[str, _Check] = {
+    "nobody_did": _check_nobody_did,
     "not_missed_neutral": _check_not_missed_neutral,
     "not_temporal": _check_not_temporal,
     "modal_perfect": _check_modal_perfect,
@@ -1305,21 +1326,44 @@ def _base_verb(word: str) -> str:
     return word
 
 
+_VERB_PREFIXES = ("re", "auto", "pre", "un", "de", "dis", "co", "over", "under", "mis")
+_VERB_SUFFIXES = ("ize", "ise", "ify", "ate")
+_OBJECT_STARTS = P.DETERMINERS | frozenset(
+    ["it", "them", "us", "up", "down", "out", "off", "on", "in", "to"]
+)
+
+
+def _known_verb(word: str) -> bool:
+    if word in P.ACTION_VERBS:
+        return True
+    if "-" in word and any(part in P.ACTION_VERBS for part in word.split("-")):
+        return True  # rate-limit, load-test, re-run
+    return any(
+        word.startswith(pre) and word[len(pre) :] in P.ACTION_VERBS for pre in _VERB_PREFIXES
+    )
+
+
 def _starts_with_verb(words: list[str]) -> bool:
     first = words[0]
-    if first in P.ACTION_VERBS:
+    nxt = words[1] if len(words) > 1 else None
+    if _known_verb(first):
         return True
-    if first in P.COMPOUND_VERB_HEADS and len(words) > 1 and words[1] in P.ACTION_VERBS:
+    if first in P.COMPOUND_VERB_HEADS and nxt is not None and _known_verb(nxt):
         return True
     if first.endswith("ing") and len(first) > 4:
-        nxt = words[1] if len(words) > 1 else None
         return nxt is not None and nxt not in P.PREPOSITIONS and nxt not in ("and", "or")
     if first in P.NON_VERB_STARTS or first.endswith(P.NOUN_SUFFIXES):
         return False
+    if first.endswith(_VERB_SUFFIXES):
+        return True
+    # An unknown word followed by an object ("Shed the load", "Size it") is an
+    # imperative; followed by another noun ("Flux metrics and alerts") it is a label.
+    if nxt is not None and (nxt in _OBJECT_STARTS or nxt[:1].isdigit()):
+        return True
     for word in words[1:3]:
         if word in _MODALS:
             return False
-        if word in P.ACTION_VERBS:
+        if _known_verb(word):
             return True
     return False
 

@@ -347,7 +347,8 @@ DECISION_PP = _words(
     discussed documented locked pinned renewed rotated updated applied notified informed
     told warned questioned challenged disabled enabled stopped paused cancelled canceled
     postponed deployed released picked taken staged rehearsed asked contacted acted
-    patched monitored replaced upgraded pushed approved signed blocked rejected
+    patched monitored replaced upgraded pushed approved signed blocked rejected given
+    granted allowed permitted assigned trusted
     """
 )
 COULD_BEEN_PP = _words("avoided prevented caught spotted noticed averted mitigated")
@@ -392,7 +393,7 @@ DISCOURSE = _words(
 CLAUSE_WORDS = _words(
     """
     which that who whom whose because since when whenever while whereas although though
-    but so and or nor after before until unless if as once where then meaning causing
+    but so and or nor after before until unless if as where then meaning causing
     so-that whereby
     """
 )
@@ -483,10 +484,31 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(
         "B101",
-        ("didn't", "didnt", "did", "never", "hadn't", "hadnt", "had"),
-        r"(?P<aux>didn't|didnt|did\s+not|did\s+never|never|hadn't|hadnt|had\s+not|had\s+never)"
+        (
+            "didn't",
+            "didnt",
+            "did",
+            "never",
+            "hadn't",
+            "hadnt",
+            "had",
+            "don't",
+            "dont",
+            "doesn't",
+            "doesnt",
+            "do",
+            "does",
+        ),
+        r"(?P<aux>didn't|didnt|did\s+not|did\s+never|never|hadn't|hadnt|had\s+not|had\s+never"
+        r"|don't|dont|doesn't|doesnt|do\s+not|does\s+not)"
         r"\s+(?:" + ADVW + r"\s+){0,2}(?P<v>[a-z][a-z-]*)",
         check="omission",
+    ),
+    Phrase(
+        "B101",
+        ("nobody", "no-one", "noone"),
+        r"(?:nobody|no-one|noone)\s+(?:" + ADVW + r"\s+)?(?P<v>[a-z-]+)",
+        check="nobody_did",
     ),
     Phrase(
         "B101",
@@ -675,8 +697,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("B103", ("excuse",), r"excuse\b", before=r"\bno\s+(?:real\s+|good\s+)?$"),
     Phrase(
         "B103",
-        ("lack",),
-        r"lack\s+of\s+(?:attention|care|diligence|discipline|professionalism|judg(?:e)?ment"
+        ("lack", "lacked", "lacks", "lacking"),
+        r"lack(?:ed|s|ing)?\s+(?:of\s+|any\s+|the\s+)?(?:attention|care|diligence|discipline|professionalism|judg(?:e)?ment"
         r"|common\s+sense|competence)\b",
     ),
     Phrase(
@@ -729,6 +751,14 @@ PHRASES: tuple[Phrase, ...] = (
         r"[a-z]+\s+(?:[a-z-]+\s+)?(?:engineer|developer|operator|person|reviewer|sre|admin"
         r"|administrator|team|dba|on-call|responder)s?\b",
         before=r"(?P<lead>\b(?:a|an|any)\s+more\s+)$",
+    ),
+    Phrase(
+        "B105",
+        ("wrong",),
+        r"wrong\s+[a-z-]+",
+        before=r"(?P<lead>\b(?:[a-z]+ed|ran|hit|put|set|took|chose|picked|typed|made|did|sent"
+        r"|wrote|restarted|deleted|dropped)\s+(?:the|a)\s+)$",
+        subject=Subj.THIRD,
     ),
     Phrase(
         "B103",
@@ -871,6 +901,8 @@ PHRASES: tuple[Phrase, ...] = (
         r"(?:mistakes?|blunders?)\b",
         before=r"(?P<lead>(?:\b[@a-z-]+(?:'s|')|\b(?:his|her|their|your|my))\s+(?:own\s+|big\s+"
         r"|simple\s+|honest\s+)?)$",
+        # "no margin for a partner's mistake" is a hypothetical, not an accusation.
+        not_before=r"\b(?:a|an|any|every|one)\s+[@a-z-]+(?:'s|')\s+(?:[a-z]+\s+)?$",
         negatable=True,
     ),
     Phrase(
@@ -1021,7 +1053,7 @@ PHRASES: tuple[Phrase, ...] = (
         "B107",
         ("why",),
         r"why\s+(?:on\s+earth\s+)?(?P<aux>did|didn't|didnt|would|wouldn't|wouldnt|hadn't|had"
-        r"|were|weren't|was|wasn't|couldn't|could|do|don't|does|doesn't|is|isn't|are|aren't)"
+        r"|weren't|wasn't)"
         r"\s+(?:not\s+)?(?P<subj>(?:the\s+|our\s+|their\s+|this\s+|that\s+)?[@a-z'-]+)",
         check="why_person",
     ),
@@ -1181,6 +1213,43 @@ ACTION_VERBS = _words(
     wrap attach reserve hide mask redact reindex vacuum compact prune cordon taint evict
     quarantine retire decommission sunset adopt buy hire staff fund budget book onboard
     offboard deduplicate dedup replay rerun re-run rebalance reshard resync reissue
+    accept map register fail poll bound size render reconcile install autoscale generate
+    serve shed read finish probe warn estimate take put call hand keep hold mark note
+    ping query fetch pull push load save write sort filter group join sum compute
+    calculate compare diff match mirror clone copy fork branch pipe stream buffer flush
+    spool retain rotate age sample aggregate annotate describe explain list name number
+    order rank rate score sequence measure meter quota budget charge bill refund credit
+    debit verify authorize authenticate login logout sign-in sign-out route bind mount
+    unmount format partition provision deprovision spin spin-up tear teardown wind
+    bootstrap seed prime warm preload prefetch precompute rehydrate hydrate chunk page
+    paginate compress decompress encode decode hash salt rekey reseed truncate vacuum
+    defragment repair heal recover reset clear wipe erase scrub anonymize pseudonymize
+    mask tokenize detokenize reject allow deny permit restrict scope narrow widen loosen
+    relax raise drop skip omit include exclude add append prepend insert update upsert
+    replace swap switch toggle enable disable activate deactivate arm disarm trigger
+    schedule defer delay postpone retry backoff jitter timeout cancel abort halt kill
+    terminate stop start resume continue proceed escalate de-escalate notify inform
+    announce publish broadcast email text sms message chat post comment reply respond
+    acknowledge ack resolve close reopen triage assign reassign delegate own transfer
+    handover hand-off escalate review approve sign-off merge rebase squash cherry-pick
+    backport forward-port release tag version bump pin unpin lock unlock freeze thaw
+    deploy redeploy undeploy ship roll rollout roll-back canary stage promote demote
+    gate guard fence protect shield harden secure encrypt decrypt rotate revoke expire
+    renew extend shorten lengthen increase decrease raise lower cap limit throttle
+    shape police meter prioritise prioritize deprioritize rebalance redistribute spread
+    colocate separate isolate segment partition shard split merge consolidate combine
+    unify standardise standardize normalise normalize validate verify check test lint
+    typecheck fuzz benchmark profile trace instrument observe watch monitor alert page
+    graph chart plot dashboard visualize visualise log record capture collect export
+    import ingest parse serialize deserialize convert transform translate migrate port
+    upgrade downgrade patch fix correct amend adjust tune calibrate configure set unset
+    define declare document describe specify spell write rewrite draft edit proofread
+    publish circulate present demo teach train coach mentor onboard pair shadow rehearse
+    drill practice simulate exercise game-day chaos inject break tolerate survive handle
+    catch raise throw return emit expose hide deprecate remove delete retire archive
+    decommission sunset replace substitute supersede adopt evaluate choose pick select
+    decide buy procure contract negotiate hire staff fund budget plan schedule book
+    reserve allocate provision scale resize grow shrink expand contract autoscale
     """
 )
 # Leading words that show a title is a noun phrase or a clause, not an instruction.
