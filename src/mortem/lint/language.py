@@ -819,13 +819,7 @@ def _check_not_missed_neutral(
     )
 
 
-def _check_nobody_did(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[str] | None) -> bool:
-    # "Nobody checked / followed up"; "nobody noticed" alone describes missing signals.
-    return m["v"] in _DIL_PAST and m["v"] not in ("noticed", "realized", "realised", "saw")
-
-
 _CHECKS: dict[str, _Check] = {
-    "nobody_did": _check_nobody_did,
     "not_missed_neutral": _check_not_missed_neutral,
     "not_temporal": _check_not_temporal,
     "modal_perfect": _check_modal_perfect,

@@ -506,12 +506,6 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(
         "B101",
-        ("nobody", "no-one", "noone"),
-        r"(?:nobody|no-one|noone)\s+(?:" + ADVW + r"\s+)?(?P<v>[a-z-]+)",
-        check="nobody_did",
-    ),
-    Phrase(
-        "B101",
         ("followed",),
         r"followed\b",
         before=r"(?P<lead>(?:\b(?:was|were|is|are|been|being|got)\s+(?:not|never)|\b(?:wasn't"
