@@ -192,3 +192,35 @@ def site(
         f"site in {report.folder}: {len(report.written)} page(s) written, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed"
     )
+
+
+@app.command()
+def remind(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the digests; send nothing."),
+    via: list[str] = typer.Option([], "--via", help="email or webhook (default: all configured)."),
+    today: str | None = typer.Option(None, "--today", help="As if today were (YYYY-MM-DD)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Send each owner one digest of overdue and soon-due action items and follow-up
+    reviews, by email and/or a chat webhook; nothing twice within [remind] interval_days.
+
+    Example: [bold]mortem remind --dry-run[/bold]
+    """
+    from ..metrics_periods import today_or
+    from ..remind import remind as run_remind
+
+    day = today_or(today)
+    run = run_remind(state.workspace(), day, via, dry_run)
+    if dry_run and fmt is Format.table:
+        for channel, digest in run.digests:
+            to = digest.email if channel == "email" else digest.owner
+            print(f"== {channel} to {to}: {digest.subject()}\n{digest.text(day)}")
+    rows = [o.as_dict() for o in run.outcomes]
+    output.emit(
+        rows,
+        fmt,
+        ["owner", "channel", "status", "items", "detail"],
+        empty="nothing to remind anyone of",
+    )
+    if any(o.status == "failed" for o in run.outcomes):
+        raise typer.Exit(1)
