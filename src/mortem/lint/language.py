@@ -174,8 +174,19 @@ def _variants(words: Iterable[str]) -> dict[str, str]:
 
 
 _ANCHOR_TOKENS = _variants(_BY_ANCHOR)
+_PERSON_KEYS = frozenset(
+    _variants(P.FIRST_PERSON | P.THIRD_PRONOUNS | P.ROLE_NOUNS | P.EXTERNAL_NOUNS)
+)
 _ANCHOR_KEYS = frozenset(_ANCHOR_TOKENS)
 _ANCHOR_RX = {a: re.compile(re.escape(a) + r"(?![\w-]|'[a-z])") for a in _BY_ANCHOR}
+# All patterns of one anchor as a single regex: most anchor positions fail it in C, so
+# Python only looks at the few where some phrase's own pattern matches.
+_QUICK = {
+    a: re.compile(
+        "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", c.phrase.pattern) + ")" for c in cs)
+    )
+    for a, cs in _BY_ANCHOR.items()
+}
 _WORDCHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_@'-")
 
 
@@ -307,6 +318,7 @@ def _is_adverb(word: str) -> bool:
 @dataclass(frozen=True)
 class _Names:
     tokens: frozenset[str]  # lower-case name parts and handles, as subject words
+    spellings: frozenset[str]  # the same with punctuation around, as whitespace tokens
     capital_only: frozenset[str]  # roster names that are ordinary words too
     patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (first word, whole name) for N101
 
@@ -331,7 +343,7 @@ def _names(names: frozenset[str]) -> _Names:
         (alt.split("\\s+")[0].replace("\\", ""), re.compile(alt + r"(?![\w-]|'[a-z]{2})"))
         for alt in alts
     )
-    return _Names(frozenset(tokens), frozenset(capital), patterns)
+    return _Names(frozenset(tokens), frozenset(_variants(tokens)), frozenset(capital), patterns)
 
 
 _NO_NAMES = _names(frozenset())
@@ -401,11 +413,31 @@ class _Doc:
 
     # subjects -------------------------------------------------------------------------
 
+    def sentence_start(self, pos: int, reach: int = 260) -> int:
+        low, lo = self.low, max(0, pos - reach)
+        cut = max(low.rfind(". ", lo, pos), low.rfind("? ", lo, pos), low.rfind("! ", lo, pos))
+        cut = max(cut, low.rfind("\n", lo, pos), low.rfind("|", lo, pos), low.rfind(";", lo, pos))
+        return cut + 1 if cut >= 0 else lo
+
+    def person_evidence(self, pos: int) -> bool:
+        """Whether any word of the sentence so far could name a person: a cheap test in
+        C that spares the clause analysis for most system sentences."""
+        lo = self.sentence_start(pos)
+        words = self.low[lo:pos].split()
+        if not _PERSON_KEYS.isdisjoint(words) or not self.names.spellings.isdisjoint(words):
+            return True
+        if "@" in self.low[lo:pos]:
+            return True
+        return any(
+            self.low[m.start() : m.end()] in P.FIRST_NAMES
+            for m in _CAPITALISED.finditer(self.text, lo, pos)
+        )
+
     def subject(self, pos: int) -> _Subject:
         """The subject of the clause that the word at `pos` belongs to."""
         cached = self._subjects.get(pos)
         if cached is None:
-            toks = self.tokens(max(0, pos - 260), pos)
+            toks = self.tokens(self.sentence_start(pos), pos)
             cached = self._subject_before(toks, len(toks), 0)
             self._subjects[pos] = cached
         return cached
@@ -628,6 +660,8 @@ def _check_no_control(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[st
 
 def _check_failed_to(doc: _Doc, m: re.Match[str], pos: int, before: re.Match[str] | None) -> bool:
     verb = m["v"]
+    if verb not in P.DILIGENCE_VERBS and not doc.person_evidence(pos):
+        return False  # neither a person nor a fragment about diligence can be involved
     subject = doc.subject(pos)
     if subject.cls in P.HUMAN:
         return not (subject.word in P.AMBIGUOUS_PRONOUNS and verb in P.SYSTEM_VERBS)
@@ -1124,8 +1158,11 @@ def _phrase_hit(doc: _Doc, c: _Compiled, pos: int) -> tuple[int, int] | None:
         doc.negated(start) or _NEGATIVE_LEAD.match(doc.low, start, pos) is not None
     ):
         return None
-    if phrase.subject is not None and doc.subject(pos).cls not in phrase.subject:
-        return None
+    if phrase.subject is not None:
+        if Subj.NONE not in phrase.subject and not doc.person_evidence(pos):
+            return None
+        if doc.subject(pos).cls not in phrase.subject:
+            return None
     if phrase.check is not None and not _CHECKS[phrase.check](doc, m, pos, before):
         return None
     end = m.end()
@@ -1172,6 +1209,8 @@ def blame_hits(
     doc = _Doc(prepared, _names(frozenset(names)) if names else _NO_NAMES)
     hits: list[Hit] = []
     for pos, anchor in positions:
+        if _QUICK[anchor].match(prepared.low, pos) is None:
+            continue
         for compiled in _BY_ANCHOR[anchor]:
             span = _phrase_hit(doc, compiled, pos)
             if span is not None:

@@ -517,7 +517,7 @@ PHRASES: tuple[Phrase, ...] = (
         ("if",),
         r"if\s+(?:only\s+)?(?P<subj>(?:[@a-z'-]+\s+){1,4}?)(?:had|'d|would\s+have|could\s+have)"
         r"(?:n't|\s+not|\s+never)?\s+(?:" + ADVW + r"\s+){0,2}(?P<w>[a-z][a-z'-]*)"
-        r"(?:\s+(?P<w2>[a-z]+))?",
+        r"(?=\s+(?P<w2>[a-z]+))?",
         check="if_had",
     ),
     Phrase(
@@ -968,10 +968,10 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(
         "B105",
-        ("took", "brought", "knocked", "take", "takes", "taking"),
-        r"(?:took|brought|knocked|take|takes|taking)\s+(?:down\s+(?:the|our|production|prod"
-        r"|everything|the\s+site)|(?:the|our)\s+(?:[a-z-]+\s+)?(?:site|service|cluster"
-        r"|production|database)\s+down)\b",
+        ("down",),
+        r"down\s+(?:the|our|production|prod|everything)\b|down\b",
+        before=r"(?P<lead>\b(?:took|brought|knocked|take|takes|taking)\s+(?:(?:the|our)\s+"
+        r"(?:[a-z-]+\s+)?(?:site|service|cluster|production|database)\s+)?)$",
         subject=HUMAN,
     ),
     # B106 punitive outcomes.
@@ -1053,8 +1053,9 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(
         "B107",
-        ("what",),
-        r"what\s+(?:were|was|are|is)\s+(?:you|they|he|she|the\s+[a-z-]+)\s+thinking\b",
+        ("thinking",),
+        r"thinking\b",
+        before=r"(?P<lead>\bwhat\s+(?:were|was|are|is)\s+(?:you|they|he|she|the\s+[a-z-]+)\s+)$",
     ),
     # B108 minimisers.
     Phrase("B108", ("everyone", "everybody"), r"(?:everyone|everybody)\s+(?:already\s+)?knows\b"),
