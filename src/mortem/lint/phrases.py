@@ -1018,6 +1018,20 @@ PHRASES: tuple[Phrase, ...] = (
         before=r"\b(?:face|faces|facing|faced)\s+(?:[a-z]+\s+)?$",
     ),
     Phrase("B106", ("performance",), r"performance\s+improvement\s+plan"),
+    Phrase(
+        "B106",
+        ("removed", "taken", "banned", "barred"),
+        r"(?:removed|taken|banned|barred)\s+(?:off\s+|from\s+)(?:the\s+|all\s+)?(?:on-?call|rotation"
+        r"|team|project|production\s+access|the\s+rotation)\b",
+        before=PASSIVE_BEFORE,
+        subject=HUMAN,
+    ),
+    Phrase(
+        "B106",
+        ("lost", "lose", "loses"),
+        r"(?:lost|lose|loses)\s+(?:his|her|their|your)\s+(?:job|jobs|position|bonus|access)\b",
+        subject=HUMAN,
+    ),
     # B107 who / why questions aimed at people.
     Phrase(
         "B107",
@@ -1086,6 +1100,12 @@ PHRASES: tuple[Phrase, ...] = (
         before=r"(?P<lead>\bany\s+)$",
     ),
     Phrase("B108", ("rocket",), r"rocket\s+science\b"),
+    Phrase(
+        "B108",
+        ("anyone", "anybody", "everyone", "everybody"),
+        r"(?:anyone|anybody|everyone|everybody)\s+(?:else\s+)?would(?:\s+" + ADVW + r")?\s+have"
+        r"\s+(?:" + ADVW + r"\s+)?[a-z]+ed\b",
+    ),
     # B109 "be more careful" as the remedy.
     Phrase(
         "B109",
