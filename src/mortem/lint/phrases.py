@@ -70,7 +70,6 @@ ADVW = (
     r"|ideally|probably|certainly|surely|obviously|clearly|simply|only|ever|all|both"
     r"|at\s+least|at\s+the\s+very\s+least|in\s+hindsight|in\s+retrospect|actually)"
 )
-ADV = rf"(?:{ADVW}\s+)"
 BE = r"(?:was|were|is|are|be|been|being|'s|'re|get|got|gets|getting)"
 PASSIVE_BEFORE = rf"\b{BE}\s+(?:{ADVW}\s+){{0,2}}$"
 MODAL_HAVE = (
