@@ -1,0 +1,75 @@
+"""The dashboard: how the practice is doing, by period and team, with charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from ...errors import NotFoundError, UsageError
+from ..dashboard_view import Selection, chart_svgs, dashboard_view
+from ..present import today
+from ..views import Ctx, Need, page
+
+router = APIRouter()
+
+
+def selection_of(period: str, team: str, unit: str) -> Selection:
+    if unit not in ("month", "quarter"):
+        raise UsageError(f"unit: {unit!r} is not month or quarter")
+    selection = Selection(period.strip(), team.strip(), unit)  # type: ignore[arg-type]
+    selection.parsed()  # a bad period is a 400 here, not a broken chart later
+    return selection
+
+
+@page(router, "/dashboard", "dashboard.html")
+def dashboard(
+    period: str = "",
+    team: str = "",
+    unit: str = "quarter",
+    ctx: Ctx = Depends(Need("viewer")),
+) -> dict[str, Any]:
+    selection = selection_of(period, team, unit)
+    when = today()
+    data = dashboard_view(ctx.site, selection, when)
+    names = list(chart_svgs(ctx.site, selection, when))
+    from urllib.parse import urlencode
+
+    query = urlencode({"period": selection.period, "team": selection.team, "unit": unit})
+    return {
+        "title": "Dashboard",
+        "selection": {"period": selection.period, "team": selection.team, "unit": unit},
+        "teams": sorted({p.team for p in ctx.ws.settings.people.values() if p.team}),
+        "charts": [
+            {
+                "name": n,
+                "title": chart_svgs(ctx.site, selection, when)[n][0],
+                "url": f"/dashboard/charts/{n}.svg?{query}",
+            }
+            for n in names
+        ],
+        **data,
+    }
+
+
+@router.get("/dashboard/charts/{name}.svg", include_in_schema=False)
+def chart(
+    name: str,
+    period: str = "",
+    team: str = "",
+    unit: str = "quarter",
+    ctx: Ctx = Depends(Need("viewer")),
+) -> Response:
+    charts = chart_svgs(ctx.site, selection_of(period, team, unit), today())
+    if name not in charts:
+        raise NotFoundError(f"no chart {name!r} (there are: {', '.join(charts)})")
+    return Response(
+        charts[name][1],
+        media_type="image/svg+xml",
+        headers={
+            # matplotlib styles its SVG inline; scripts stay forbidden.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "Cache-Control": "private, max-age=60",
+        },
+    )

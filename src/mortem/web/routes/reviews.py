@@ -1,0 +1,119 @@
+"""Reviews: request, approve, publish, record a follow-up; the review meeting's agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ... import reviews
+from ...errors import UsageError
+from ..present import today
+from ..reviews_view import person_key
+from ..views import Ctx, Need, flash, page, wants_json
+
+router = APIRouter()
+
+
+def agenda_view(ctx: Ctx, since: str) -> dict[str, Any]:
+    site = ctx.site
+    when = today()
+    start = dt.date.fromisoformat(since) if since else None
+
+    def compute() -> Any:
+        return reviews.agenda(site.ws, when, start)
+
+    try:
+        agenda = site.derived(("agenda", when, start), compute)
+    except ValueError:
+        raise UsageError(f"since: {since!r} is not a date like 2026-03-01") from None
+    return {
+        "title": "Review agenda",
+        "today": when,
+        "since": agenda.since,
+        "published": [
+            {"id": i.id, "title": i.title, "published": day} for i, day in agenda.published
+        ],
+        "in_review": [{"id": i.id, "title": i.title, "approvals": n} for i, n in agenda.in_review],
+        "approvals_needed": site.ws.settings.reviews.approvals,
+        "follow_ups": [f.as_dict(when) for f in agenda.follow_ups],
+        "overdue": {
+            owner: [item.as_dict() for item in items] for owner, items in agenda.overdue.items()
+        },
+        "patterns": [p.__dict__ for p in agenda.patterns],
+    }
+
+
+@page(router, "/reviews", "reviews.html")
+def agenda_page(since: str = "", ctx: Ctx = Depends(Need("viewer"))) -> dict[str, Any]:
+    return agenda_view(ctx, since)
+
+
+def _done(request: Request, pm_id: str, message: str, result: Any) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            {"id": pm_id, "status": result.status, "commit": result.commit}, status_code=200
+        )
+    flash(request, message)
+    return RedirectResponse(f"/postmortems/{pm_id}", status_code=303)
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.replace("\n", ",").split(",") if n.strip()]
+
+
+@router.post("/postmortems/{pm_id}/review/request", include_in_schema=False)
+async def request_review(
+    pm_id: str,
+    request: Request,
+    reviewers: list[str] = Form([]),
+    ctx: Ctx = Depends(Need("editor")),
+) -> Response:
+    names = [n for value in reviewers for n in _names(value)]
+    result = await run_in_threadpool(
+        ctx.site.write,
+        lambda: reviews.request_review(ctx.ws, pm_id, names, ctx.author(), today()),
+    )
+    return _done(request, pm_id, f"Review requested from {', '.join(names)}.", result)
+
+
+@router.post("/postmortems/{pm_id}/review/approve", include_in_schema=False)
+async def approve(
+    pm_id: str, request: Request, notes: str = Form(""), ctx: Ctx = Depends(Need("reviewer"))
+) -> Response:
+    me = person_key(ctx.site, ctx.user)
+    result = await run_in_threadpool(
+        ctx.site.write,
+        lambda: reviews.approve(ctx.ws, pm_id, me, ctx.author(), today(), notes.strip() or None),
+    )
+    return _done(request, pm_id, "Approved.", result)
+
+
+@router.post("/postmortems/{pm_id}/review/publish", include_in_schema=False)
+async def publish(pm_id: str, request: Request, ctx: Ctx = Depends(Need("reviewer"))) -> Response:
+    result = await run_in_threadpool(
+        ctx.site.write, lambda: reviews.publish(ctx.ws, pm_id, ctx.author(), today())
+    )
+    return _done(request, pm_id, "Published. Follow-up reviews are now scheduled.", result)
+
+
+@router.post("/postmortems/{pm_id}/review/follow-up", include_in_schema=False)
+async def follow_up(
+    pm_id: str,
+    request: Request,
+    outcome: str = Form(...),
+    worked: list[str] = Form([]),
+    notes: str = Form(""),
+    ctx: Ctx = Depends(Need("reviewer")),
+) -> Response:
+    me = person_key(ctx.site, ctx.user)
+    result = await run_in_threadpool(
+        ctx.site.write,
+        lambda: reviews.record_follow_up(
+            ctx.ws, pm_id, outcome, [me], ctx.author(), today(), notes.strip() or None, worked
+        ),
+    )
+    return _done(request, pm_id, f"Follow-up review recorded: {outcome}.", result)

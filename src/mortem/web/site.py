@@ -1,0 +1,188 @@
+"""The server's long-lived state: the workspace, the accounts, caches, the write lock.
+
+Each request would otherwise refresh the index (a readdir and a stat of every file):
+the index is refreshed when a cheap signal says something changed (the folder's mtime,
+which every atomic save moves, and the commit git's HEAD points at) and otherwise at
+most every `refresh_seconds`. Caches of derived pages are keyed by the content hash of
+a file or by the index generation, so they can never serve a stale answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..document import Document, content_hash, decode
+from ..errors import NotFoundError
+from ..index import Index
+from ..users import UsersFile
+from ..workspace import Workspace
+from .auth import RateLimiter, load_secret
+from .config import WebSettings
+
+T = TypeVar("T")
+
+
+class LRU:
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                value: T = self._data[key]
+                return value
+        value = make()
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class Freshness:
+    """Keeps the index fresh enough without a full scan on every request."""
+
+    def __init__(self, ws: Workspace, every: float) -> None:
+        self.ws = ws
+        self.every = every
+        self._lock = threading.Lock()
+        self._signal: tuple[Any, ...] | None = None
+        self._checked = float("-inf")
+        self._stamp: tuple[int, int] | None = None
+        self.generation = 0
+        self._git_dir = self._find_git_dir(ws.root)
+
+    @staticmethod
+    def _find_git_dir(root: Path) -> Path | None:
+        dot = root / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+            text = dot.read_text(encoding="utf-8").strip()
+            if text.startswith("gitdir:"):
+                found = Path(text[7:].strip())
+                return found if found.is_absolute() else (root / found).resolve()
+        return None
+
+    def _head(self) -> str:
+        if self._git_dir is None:
+            return ""
+        try:
+            head = (self._git_dir / "HEAD").read_text(encoding="utf-8").strip()
+            if head.startswith("ref: "):
+                ref = self._git_dir / head[5:]
+                if ref.is_file():
+                    return ref.read_text(encoding="utf-8").strip()
+                packed = self._git_dir / "packed-refs"
+                return f"{head}:{packed.stat().st_mtime_ns if packed.exists() else 0}"
+            return head
+        except OSError:
+            return ""
+
+    def signal(self) -> tuple[Any, ...]:
+        folder = self.ws.store.folder
+        try:
+            mtime = folder.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        return (mtime, self._head())
+
+    def index(self) -> Index:
+        """The index, refreshed if the signal moved or the last refresh is too old."""
+        signal = self.signal()
+        now = time.monotonic()
+        if signal != self._signal or now - self._checked >= self.every:
+            with self._lock:
+                index = self.ws.index
+                index.invalidate()
+                conn = index.ensure_fresh()
+                self._signal, self._checked = signal, time.monotonic()
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                stamp = (conn.total_changes, version)
+                if stamp != self._stamp:
+                    self._stamp = stamp
+                    self.generation += 1
+        return self.ws.index
+
+    def changed(self) -> None:
+        """Our own write: refresh on the next request."""
+        self._signal = None
+
+
+class Site:
+    """Everything a request needs that outlives it."""
+
+    def __init__(self, ws: Workspace, web: WebSettings) -> None:
+        self.ws = ws
+        self.web = web
+        self.users = UsersFile(ws.root / web.users_file)
+        self.secret = load_secret(ws.root / web.secret_file)
+        self.networks = web.networks()
+        self.fresh = Freshness(ws, web.refresh_seconds)
+        self.per_ip = RateLimiter(web.login_per_ip, web.login_window_seconds)
+        self.per_user = RateLimiter(web.login_per_user, web.login_window_seconds)
+        # One writer at a time in this process (Store's file lock covers other processes,
+        # but cannot be taken twice by one process).
+        self.write_lock = threading.RLock()
+        self.by_revision = LRU(4096)
+        self._by_generation = LRU(256)
+        self.max_request = web.request_limit(ws.settings)
+        self.sync: Any = None
+
+    def index(self) -> Index:
+        return self.fresh.index()
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A value computed from the whole index, recomputed when the index changes."""
+        self.index()
+        return self._by_generation.get((self.fresh.generation, key), make)
+
+    def roster(self) -> dict[str, Any]:
+        return dict(self.ws.settings.people)
+
+    def document(self, doc_id: str) -> Document:
+        """One postmortem, parsed once per content hash (reading and hashing is cheap)."""
+        store = self.ws.store
+        path = store.path_for(doc_id)
+        try:
+            raw = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            raise NotFoundError(f"no postmortem {doc_id!r}") from None
+        limit = self.ws.settings.limits.max_file_bytes
+        if len(raw) > limit:
+            return store.load(doc_id)  # raises the size problem with its path
+        revision = content_hash(raw)
+        display = store.display(path)
+
+        def parse() -> Document:
+            return Document.parse(decode(raw, display), display, doc_id, revision)
+
+        doc: Document = self.by_revision.get(("doc", doc_id, revision), parse)
+        return doc
+
+    def write(self, change: Callable[[], T]) -> T:
+        """Run one change to the repository: serialised, synced with the remote if any."""
+        with self.write_lock:
+            try:
+                if self.sync is not None:
+                    self.sync.pull()
+                result = change()
+                if self.sync is not None:
+                    self.sync.push()
+                return result
+            finally:
+                self.fresh.changed()
