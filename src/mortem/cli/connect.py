@@ -224,3 +224,211 @@ def remind(
     )
     if any(o.status == "failed" for o in run.outcomes):
         raise typer.Exit(1)
+
+
+import_app = typer.Typer(
+    help="Bring in timelines (PagerDuty, Slack, Opsgenie, CSV) and whole Markdown postmortems.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+INTO = typer.Option(None, "--into", help="Add to this postmortem instead of a new draft.")
+FORMAT = typer.Option(Format.table, "--format", "-f", help="table or json.")
+
+
+def _report(result: object, fmt: Format) -> None:
+    """Apply an importer's result to the repository and say what happened."""
+    from ..importing import Applied, describe
+
+    assert isinstance(result, Applied)
+    if fmt is Format.json:
+        output.emit_json(result.as_dict())
+        return
+    output.success(describe(result))
+    for item in result.skipped:
+        output.err_console.print(f"skipped {item.item}: {item.reason}", markup=False)
+    for note in result.notes:
+        output.err_console.print(f"note: {note}", markup=False)
+
+
+def _apply(found: object, into: str | None, fmt: Format, title: str | None = None) -> None:
+    from ..importers import ImportResult
+    from ..importing import apply_import
+
+    assert isinstance(found, ImportResult)
+    ws = state.workspace()
+    _report(apply_import(ws, found, into, ws.author(state.author), title), fmt)
+
+
+@import_app.command("pagerduty")
+def import_pagerduty(
+    source: Path | None = typer.Argument(None, help="A saved incident with its log entries."),
+    api_url: str | None = typer.Option(
+        None, help="Read from the API instead, e.g. https://api.pagerduty.com."
+    ),
+    token_env: str = typer.Option(
+        "PAGERDUTY_TOKEN", help="Environment variable with the API token."
+    ),
+    incident: str | None = typer.Option(None, help="Incident id (with --api-url)."),
+    into: str | None = INTO,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import a PagerDuty incident's log entries as timeline events.
+
+    Example: [bold]mortem import pagerduty --api-url https://api.pagerduty.com --incident Q1R2S3T4[/bold]
+    """
+    import os
+
+    from ..errors import UsageError
+    from ..importers import fetch_pagerduty, load_pagerduty_file
+
+    if (source is None) == (api_url is None):
+        raise UsageError("give either a FILE or --api-url with --incident")
+    if api_url is not None:
+        token = os.environ.get(token_env, "")
+        if not incident or not token:
+            raise UsageError(f"--api-url needs --incident and a token in ${token_env}")
+        _apply(fetch_pagerduty(api_url, token, incident), into, fmt)
+    else:
+        assert source is not None
+        _apply(load_pagerduty_file(source), into, fmt)
+
+
+@import_app.command("slack")
+def import_slack(
+    source: Path = typer.Argument(..., help="A Slack export: the zip file or its folder."),
+    channel: str = typer.Option(..., "--channel", help="The incident channel's name."),
+    since: str | None = typer.Option(None, help="From this time (ISO, with a timezone)."),
+    until: str | None = typer.Option(None, help="Up to this time."),
+    include_bots: bool = typer.Option(False, help="Also messages from bots and integrations."),
+    title: str | None = typer.Option(None, help="Title of a new draft (default: the channel)."),
+    into: str | None = INTO,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import an incident channel of a Slack export as timeline events.
+
+    Example: [bold]mortem import slack export.zip --channel inc-checkout --since 2026-03-14T02:00:00Z[/bold]
+    """
+    from ..importers import parse_slack_export
+
+    start, end = parse_when(since, "--since"), parse_when(until, "--until")
+    found = parse_slack_export(source, channel, start, end, include_bots=include_bots)
+    _apply(found, into, fmt, title or f"Incident in #{channel.lstrip('#')}")
+
+
+@import_app.command("opsgenie")
+def import_opsgenie(
+    source: Path = typer.Argument(..., help='A saved alert: {"alert": ..., "logs": [...]}.'),
+    into: str | None = INTO,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import an Opsgenie alert's log as timeline events.
+
+    Example: [bold]mortem import opsgenie alert-7c1f.json --into 2026-03-14-checkout-timeouts[/bold]
+    """
+    from ..importers import load_opsgenie_file
+
+    _apply(load_opsgenie_file(source), into, fmt)
+
+
+@import_app.command("csv")
+def import_csv(
+    source: Path = typer.Argument(..., help="A CSV file with time and event columns."),
+    tz: str | None = typer.Option(None, "--tz", help="Zone of times written without one."),
+    title: str | None = typer.Option(None, help="Title of a new draft (default: the file)."),
+    into: str | None = INTO,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import a timeline kept in a spreadsheet (CSV: time, event[, kind]).
+
+    Example: [bold]mortem import csv timeline.csv --tz Europe/Copenhagen --into 2026-03-14-checkout-timeouts[/bold]
+    """
+    from ..importers import load_csv_timeline
+
+    _apply(load_csv_timeline(source, tz), into, fmt, title or f"Incident timeline {source.stem}")
+
+
+@import_app.command("markdown")
+def import_markdown(
+    folder: Path = typer.Argument(
+        ..., metavar="DIR", help="A folder of free-form Markdown postmortems."
+    ),
+    tz: str = typer.Option("UTC", "--tz", help="Zone of times written without one."),
+    fmt: Format = FORMAT,
+) -> None:
+    """Convert each free-form Markdown postmortem in DIR into a mortem file (one commit each).
+
+    Example: [bold]mortem import markdown ~/old-postmortems --tz Europe/Copenhagen[/bold]
+    """
+    from ..importing import import_markdown_folder
+
+    ws = state.workspace()
+    done = import_markdown_folder(ws, folder, ws.author(state.author), tz)
+    if fmt is Format.json:
+        output.emit_json([c.as_dict() for c in done])
+        return
+    for item in done:
+        print(f"{item.source}: {item.status}" + (f" as {item.doc_id}" if item.doc_id else ""))
+        for line in (*item.report, *(f"problem: {p}" for p in item.problems)):
+            print(f"  {line}")
+    created = sum(1 for c in done if c.status == "created")
+    output.success(f"{created} of {len(done)} file(s) imported")
+
+
+@app.command()
+def coverage(
+    source: Path | None = typer.Argument(
+        None, help="A PagerDuty or Opsgenie incidents export (JSON)."
+    ),
+    api: str | None = typer.Option(None, help="Read from an API instead: pagerduty or opsgenie."),
+    api_url: str | None = typer.Option(None, help="The API's address (default: the public one)."),
+    token_env: str = typer.Option("PAGERDUTY_TOKEN", help="Environment variable with the API key."),
+    since: str | None = typer.Option(None, help="Incidents created on or after this date."),
+    until: str | None = typer.Option(None, help="Incidents created before this date."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+) -> None:
+    """List serious incidents that have no postmortem, and the share covered per month.
+
+    Example: [bold]mortem coverage pagerduty-incidents.json --since 2026-01-01[/bold]
+    """
+    import os
+
+    from ..coverage import Rule, fetch_incidents, load_incidents
+    from ..coverage import coverage as measure
+    from ..errors import UsageError
+
+    lo, hi = parse_when(since, "--since"), parse_when(until, "--until")
+    if (source is None) == (api is None):
+        raise UsageError("give either a FILE or --api pagerduty|opsgenie")
+    if api is not None:
+        default = {"pagerduty": "https://api.pagerduty.com", "opsgenie": "https://api.opsgenie.com"}
+        token = os.environ.get(token_env, "")
+        if not token:
+            raise UsageError(f"--api {api} needs a key in ${token_env}")
+        incidents = fetch_incidents(api, api_url or default.get(api, ""), token, lo, hi)
+    else:
+        assert source is not None
+        incidents = load_incidents(source)
+    ws = state.workspace()
+    result = measure(ws, incidents, Rule.from_settings(ws), lo, hi)
+    if fmt is not Format.table:
+        output.emit_json(result.as_dict())
+        return
+    output.emit(
+        [i.as_dict() for i in result.uncovered],
+        fmt,
+        ["created", "system", "number", "priority", "urgency", "title"],
+        title="Incidents without a postmortem",
+        empty="every incident that needs one has a postmortem",
+    )
+    months = [
+        {**m.as_dict(), "share": "—" if m.share is None else f"{m.share:.0%}"}
+        for m in result.months
+    ]
+    output.emit(months, fmt, ["month", "incidents", "covered", "share"], title="Covered per month")
+    share = f"{result.covered / result.qualifying:.0%}" if result.qualifying else "—"
+    output.err_console.print(
+        f"{result.covered} of {result.qualifying} incidents needing a postmortem have one ({share}); "
+        f"rule: {result.rule.describe()}",
+        markup=False,
+    )
