@@ -32,7 +32,12 @@ def run(corpus: Path) -> list[tuple[str, float, str, str]]:
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
     return [
         ("floor: PyYAML CSafeLoader over all front matter", floor, "s", "~6.4 s here"),
-        ("cold mortem list --format json (no index)", cold, "s", f"<= 1.5x floor = {1.5 * floor:.2f} s"),
+        (
+            "cold mortem list --format json (no index)",
+            cold,
+            "s",
+            f"<= 1.5x floor = {1.5 * floor:.2f} s",
+        ),
         ("cold / floor", cold / floor, "x", "<= 1.5"),
         ("warm mortem list --format json", warm, "s", "< 0.5 s"),
         ("warm mortem list (table)", warm_table, "s", "< 0.5 s"),

@@ -32,7 +32,9 @@ def corpus(count: int, seed: int = 1) -> Path:
         started = time.perf_counter()
         generate(target, count, seed)
         (target / ".complete").write_text("ok")
-        print(f"# generated {count} postmortems in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"# generated {count} postmortems in {time.perf_counter() - started:.1f} s", flush=True
+        )
     return target
 
 
@@ -51,7 +53,15 @@ def main() -> None:
         module = importlib.import_module(f"bench.{name}")
         print(f"## {name}", flush=True)
         for figure, value, unit, baseline in module.run(repo):
-            rows.append({"bench": name, "figure": figure, "value": value, "unit": unit, "baseline": baseline})
+            rows.append(
+                {
+                    "bench": name,
+                    "figure": figure,
+                    "value": value,
+                    "unit": unit,
+                    "baseline": baseline,
+                }
+            )
             print(f"{figure:<58} {value:>10.3f} {unit:<6} {baseline}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
