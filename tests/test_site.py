@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from mortem.errors import UsageError
-from mortem.site import build_site, builder
+from mortem.site import build_site, builder, pages
 from mortem.workspace import Workspace
 from pm_files import commit_all, run_cli_env, write_pm
 
@@ -135,7 +135,12 @@ def test_action_overview_counts(repo: Workspace, tmp_path: Path) -> None:
     assert html.count('data-when="closed"') == 1
 
 
-def test_rebuild_only_what_changed(repo: Workspace, tmp_path: Path) -> None:
+def test_rebuild_only_what_changed(
+    repo: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[dt.date] = []
+    real = pages.chart_stats
+    monkeypatch.setattr(pages, "chart_stats", lambda ws, day: computed.append(day) or real(ws, day))
     out = tmp_path / "s"
     build_site(repo, out, TODAY)
     (out / "mine.txt").write_text("not mortem's")
@@ -155,6 +160,7 @@ def test_rebuild_only_what_changed(repo: Workspace, tmp_path: Path) -> None:
         "pm/dns.html",
     ]
     assert "DNS overloaded" in (out / "index.html").read_text()
+    assert len(computed) == 1  # the charts' numbers were not even recomputed
     # A severity edit moves the numbers: the charts are redrawn.
     path.write_text(path.read_text().replace("severity: SEV3", "severity: SEV1"))
     repo.index.invalidate()

@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import NotFoundError
 from .index import Index
-from .search import BM25
+from .search import _TOKEN, BM25, Term
 
 # How much a word counts by where it sits in the target (title says the most).
 COLUMN_WEIGHTS = {
@@ -31,6 +31,7 @@ COLUMN_WEIGHTS = {
     "actions": 1.5,
 }
 SALIENT_TERMS = 12
+STEMS_LOOKED_UP = 48
 TEXT_CANDIDATES = 100
 STRUCTURED_CANDIDATES = 500
 
@@ -109,7 +110,8 @@ def related(index: Index, doc_id: str, limit: int = 5) -> list[Related]:
     target = _load_target(conn, doc_id)
     # A category name in the factors text is already counted as a shared factor.
     terms = [t for t in salient_terms(conn, target.texts) if t[0] not in target.categories]
-    text_scores = _text_candidates(conn, target, [word for word, _ in terms])
+    found = _text_candidates(conn, target, [word for word, _ in terms])
+    text_scores = {doc_id: score for doc_id, (_, score) in found.items()}
     candidates = dict.fromkeys(text_scores)
     candidates.update(dict.fromkeys(_structured_candidates(conn, target)))
     candidates.pop(target.id, None)
@@ -137,7 +139,7 @@ def related(index: Index, doc_id: str, limit: int = 5) -> list[Related]:
             )
     scored.sort(key=lambda r: (-r.score, r.started_at or "", r.id))
     top = scored[:limit]
-    words = _shared_words(conn, [r.id for r in top], terms)
+    words = _shared_words(conn, {r.id: found[r.id][0] for r in top if r.id in found}, terms)
     return [
         Related(
             r.id,
@@ -161,10 +163,7 @@ def _load_target(conn: sqlite3.Connection, doc_id: str) -> _Target:
     ).fetchone()
     if row is None:
         raise NotFoundError(f"no postmortem {doc_id!r} in the index (is the file valid?)")
-    texts_row = conn.execute(
-        "SELECT title, summary, narrative, whys, factors, actions FROM search WHERE id = ?",
-        (doc_id,),
-    ).fetchone()
+    texts_row = _search_row(conn, doc_id)
     texts = dict(zip(COLUMN_WEIGHTS, texts_row or ("",) * 6, strict=True))
     factors = json.loads(row[3] or "[]")
     return _Target(
@@ -175,6 +174,24 @@ def _load_target(conn: sqlite3.Connection, doc_id: str) -> _Target:
         categories=frozenset(str(f.get("category")) for f in factors if isinstance(f, dict)),
         texts={k: v or "" for k, v in texts.items()},
     )
+
+
+def _search_row(conn: sqlite3.Connection, doc_id: str) -> tuple[Any, ...] | None:
+    """The target's row of the FTS table. `id` is not indexed there, so the title's words
+    find the few candidate rows first; a scan is the fallback for a title without words."""
+    columns = "title, summary, narrative, whys, factors, actions"
+    title = conn.execute("SELECT title FROM postmortems WHERE id = ?", (doc_id,)).fetchone()
+    phrase = (
+        Term(tuple(_TOKEN.findall((title[0] or "").lower())), column="title") if title else None
+    )
+    if phrase is not None and phrase.tokens:
+        row = conn.execute(
+            f"SELECT {columns} FROM search WHERE search MATCH ? AND id = ?", (phrase.fts(), doc_id)
+        ).fetchone()
+        if row is not None:
+            return tuple(row)
+    row = conn.execute(f"SELECT {columns} FROM search WHERE id = ?", (doc_id,)).fetchone()
+    return None if row is None else tuple(row)
 
 
 def _earlier(started: str | None, target_started: str | None) -> bool:
@@ -200,13 +217,18 @@ def salient_terms(conn: sqlite3.Connection, texts: dict[str, str]) -> list[tuple
             continue
         by_stem[stem] += weight
         shown.setdefault(stem, word)  # the most frequent spelling stands for the stem
-    total = conn.execute("SELECT count(*) FROM search").fetchone()[0]
-    frequency = _document_frequency(conn, list(by_stem))
+    total = conn.execute("SELECT count(*) FROM postmortems").fetchone()[0]
+    # Rarity is looked up for the words the target uses most; a word it mentions once
+    # would need to be very rare to make the cut, and each look-up costs a query.
+    frequent = sorted(by_stem, key=lambda stem: -by_stem[stem])[:STEMS_LOOKED_UP]
+    frequency = _document_frequency(conn, frequent)
     scored = []
     for stem, tf in by_stem.items():
         df = frequency.get(stem, 0)
-        # A word only in the target finds nothing; one in most files says nothing.
-        if df < 2 or (total >= 10 and df > total / 2):
+        # A word only in the target finds nothing; one in many files says nothing (and
+        # costs the most to rank by). Small repositories keep more of their words.
+        common = total / 2 if total < 100 else total / 5
+        if df < 2 or (total >= 10 and df > common):
             continue
         idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
         scored.append((shown[stem], tf * idf))
@@ -247,33 +269,37 @@ def _phrase(word: str) -> str:
 
 def _text_candidates(
     conn: sqlite3.Connection, target: _Target, words: list[str]
-) -> dict[str, float]:
+) -> dict[str, tuple[int, float]]:
+    """Postmortems with any of the words: id -> (FTS rowid, bm25 score, higher is better)."""
     if not words:
         return {}
     expr = " OR ".join(_phrase(w) for w in words)
     sql = f"""
-      SELECT id, {BM25} AS score FROM search
+      SELECT id, rowid, {BM25} AS score FROM search
       WHERE search MATCH ? AND id != ? ORDER BY score LIMIT ?
     """
-    return {
-        doc_id: -score for doc_id, score in conn.execute(sql, (expr, target.id, TEXT_CANDIDATES))
-    }
+    rows = conn.execute(sql, (expr, target.id, TEXT_CANDIDATES))
+    return {doc_id: (rowid, -score) for doc_id, rowid, score in rows}
 
 
 def _structured_candidates(conn: sqlite3.Connection, target: _Target) -> list[str]:
-    if not target.services and not target.tags:
+    """The latest postmortems sharing a service or a tag.
+
+    The lists are JSON text in the index; looking for the quoted value in that text is
+    much cheaper than parsing every list, and the caller checks the shared values
+    exactly anyway.
+    """
+    needles = [("services", json.dumps(s)) for s in sorted(target.services)]
+    needles += [("tags", json.dumps(t)) for t in sorted(target.tags)]
+    if not needles:
         return []
-    services = json.dumps(sorted(target.services))
-    tags = json.dumps(sorted(target.tags))
-    sql = """
-      SELECT p.id FROM postmortems p
-      WHERE p.id != ? AND (
-        EXISTS (SELECT 1 FROM json_each(p.services) s WHERE s.value IN (SELECT value FROM json_each(?)))
-        OR EXISTS (SELECT 1 FROM json_each(p.tags) t WHERE t.value IN (SELECT value FROM json_each(?)))
-      )
+    where = " OR ".join(f"instr(p.{column}, ?) > 0" for column, _ in needles)
+    sql = f"""
+      SELECT p.id FROM postmortems p WHERE p.id != ? AND ({where})
       ORDER BY p.started_at DESC LIMIT ?
     """
-    return [r[0] for r in conn.execute(sql, (target.id, services, tags, STRUCTURED_CANDIDATES))]
+    params = [target.id, *(needle for _, needle in needles), STRUCTURED_CANDIDATES]
+    return [r[0] for r in conn.execute(sql, params)]
 
 
 def _metadata(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[Any, ...]]:
@@ -286,15 +312,17 @@ def _metadata(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[Any, ...]]
 
 
 def _shared_words(
-    conn: sqlite3.Connection, ids: list[str], terms: list[tuple[str, float]]
+    conn: sqlite3.Connection, rowids: dict[str, int], terms: list[tuple[str, float]]
 ) -> dict[str, list[str]]:
-    """For each result, the salient words it contains, most telling first."""
-    if not ids or not terms:
+    """For each result found by its words, the salient words it contains, most telling
+    first (a result found only by service or tag shares none of them)."""
+    if not rowids or not terms:
         return {}
+    by_rowid = {rowid: doc_id for doc_id, rowid in rowids.items()}
+    marks = ",".join("?" * len(by_rowid))
+    sql = f"SELECT rowid FROM search WHERE search MATCH ? AND rowid IN ({marks})"
     found: dict[str, list[str]] = defaultdict(list)
-    wanted = json.dumps(ids)
-    sql = "SELECT id FROM search WHERE search MATCH ? AND id IN (SELECT value FROM json_each(?))"
     for word, _ in terms:
-        for (doc_id,) in conn.execute(sql, (_phrase(word), wanted)):
-            found[doc_id].append(word)
+        for (rowid,) in conn.execute(sql, (_phrase(word), *by_rowid)):
+            found[by_rowid[rowid]].append(word)
     return {doc_id: words[:5] for doc_id, words in found.items()}

@@ -222,9 +222,12 @@ def build_site(ws: Any, folder: Path, today: dt.date, full: bool = False) -> Bui
     plan.add("actions.html", dated, lambda: pages.actions_page(env, context))
     inputs: dict[str, str] = {}
     if report.charts:
-        inputs["stats.html"] = dated
+        drawn_from = _hash(site_key, pages.chart_inputs(data), today.isoformat())
+        inputs["stats.html"] = drawn_from
         key = plan.previous.get("stats.html", "")
-        if old.get("inputs", {}).get("stats.html") != dated or not plan.fresh("stats.html", key):
+        if old.get("inputs", {}).get("stats.html") != drawn_from or not plan.fresh(
+            "stats.html", key
+        ):
             # Drawing charts is slow: they are redrawn only when the numbers they draw
             # moved, not whenever some front matter did.
             stats = pages.chart_stats(ws, today)

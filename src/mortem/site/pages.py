@@ -21,6 +21,7 @@ from ..timeline_svg import duration_text, timeline_svg
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 OPEN = ("open", "in-progress")
+CLOSED_SHOWN_DAYS = 90
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _XML_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
 
@@ -172,9 +173,12 @@ def actions_page(env: Environment, context: Context) -> str:
 
     titles = {r.id: r.title or r.id for r in context.ws.index.rows()}
     soon = context.today + dt.timedelta(days=context.config["soon_days"])
+    recent = context.today - dt.timedelta(days=CLOSED_SHOWN_DAYS)
     items = []
     for a in list_actions(context.ws, context.today):
         open_ = a.status in OPEN
+        if not open_ and (a.closed_on is None or a.closed_on < recent):
+            continue  # the page is for work to do; years of closed items would bury it
         if not open_:
             when = "closed"
         elif a.overdue:
@@ -188,6 +192,7 @@ def actions_page(env: Environment, context: Context) -> str:
     counts["open"] = counts["overdue"] + counts["soon"] + counts["later"]
     return env.get_template("actions.html").render(
         **_common(context, "", "actions"),
+        closed_days=CLOSED_SHOWN_DAYS,
         items=items,
         counts=counts,
         owners=_options([i["a"].owner for i in items if i["a"].owner]),
@@ -204,6 +209,32 @@ def chart_stats(ws: Any, today: dt.date) -> Any:
     # intervals (completion whiskers are Wilson intervals, computed directly).
     options = Options(today=today, sections=("frequency", "durations", "actions"), resamples=1)
     return compute(ws, options)
+
+
+# What the charts are drawn from: a postmortem's times, severity, status, services and
+# authors, and its action items' owners, dates and states. An edit elsewhere (a title,
+# the whys, a narrative) cannot move them, so the numbers are not even recomputed.
+_CHART_FIELDS = (
+    "status", "severity", "services", "authors", "started_at", "detected_at",
+    "mitigated_at", "resolved_at", "reviews", "published_on",
+)  # fmt: skip
+_CHART_ACTION_FIELDS = ("owner", "due", "status", "closed_on", "type")
+
+
+def chart_inputs(data: dict[str, str]) -> list[Any]:
+    """The part of every postmortem's front matter (JSON text by id) the charts use."""
+    import json
+
+    inputs: list[Any] = []
+    for doc_id in sorted(data):
+        front = json.loads(data[doc_id])
+        actions = [
+            [item.get(k) for k in _CHART_ACTION_FIELDS]
+            for item in front.get("action_items") or []
+            if isinstance(item, dict)
+        ]
+        inputs.append([doc_id, [front.get(k) for k in _CHART_FIELDS], actions])
+    return inputs
 
 
 def stats_key(stats: Any) -> str:
