@@ -15,6 +15,8 @@ from typing import Any
 from ..document import Document
 from ..errors import ParseError
 from ..evidence import sniff
+from ..lint.engine import lint_text
+from ..lint.service import lint_config
 from ..model import Postmortem
 from ..render_html import render_markdown
 from ..timeline_svg import timeline_svg
@@ -84,19 +86,20 @@ def render_timeline(site: Site, doc: Document, pm: Postmortem) -> str | None:
     return svg
 
 
-def lint_findings(site: Site, doc: Document) -> list[dict[str, Any]] | None:
-    """The linter's findings (None while the linter is not part of this mortem)."""
-    try:
-        from ..lint import lint_document  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
+def lint_findings(site: Site, doc: Document) -> list[dict[str, Any]]:
+    """The linter's findings for this text, cached by content hash and day (rules about
+    due dates depend on the day)."""
+    when = today()
+    config = site.by_revision.get(("lint-config", when), lambda: lint_config(site.ws, today=when))
 
     def run() -> list[dict[str, Any]]:
-        found = lint_document(doc, site.ws.settings)
-        return [f.as_dict() for f in found]
+        result = lint_text(
+            doc.text, doc.display, config, site.ws.store.folder, doc.id, doc.revision
+        )
+        return [f.as_dict() for f in result.findings]
 
-    result: list[dict[str, Any]] = site.by_revision.get(("lint", doc.revision), run)
-    return result
+    found: list[dict[str, Any]] = site.by_revision.get(("lint", doc.revision, when), run)
+    return found
 
 
 def problems_of(site: Site, doc: Document) -> list[dict[str, Any]]:

@@ -16,7 +16,11 @@ from ..views import Ctx, Need, flash, page, render
 
 router = APIRouter()
 
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 @router.get("/static/{name}", include_in_schema=False)

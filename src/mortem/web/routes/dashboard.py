@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
@@ -33,21 +34,23 @@ def dashboard(
     selection = selection_of(period, team, unit)
     when = today()
     data = dashboard_view(ctx.site, selection, when)
-    names = list(chart_svgs(ctx.site, selection, when))
-    from urllib.parse import urlencode
-
-    query = urlencode({"period": selection.period, "team": selection.team, "unit": unit})
+    charts = chart_svgs(ctx.site, selection, when)
+    # The index generation in the URL: a browser may cache a chart, never a stale one.
+    query = urlencode(
+        {
+            "period": selection.period,
+            "team": selection.team,
+            "unit": unit,
+            "v": ctx.site.fresh.generation,
+        }
+    )
     return {
         "title": "Dashboard",
         "selection": {"period": selection.period, "team": selection.team, "unit": unit},
         "teams": sorted({p.team for p in ctx.ws.settings.people.values() if p.team}),
         "charts": [
-            {
-                "name": n,
-                "title": chart_svgs(ctx.site, selection, when)[n][0],
-                "url": f"/dashboard/charts/{n}.svg?{query}",
-            }
-            for n in names
+            {"name": name, "title": title, "url": f"/dashboard/charts/{name}.svg?{query}"}
+            for name, (title, _svg) in charts.items()
         ],
         **data,
     }

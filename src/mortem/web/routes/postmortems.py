@@ -15,6 +15,7 @@ from ...templates import NewPostmortem
 from .. import forms
 from ..listing import ListQuery, list_view
 from ..present import diff, lint_findings, postmortem_view, today
+from ..reviews_view import person_key
 from ..revisions import base_text, history
 from ..views import Ctx, Need, flash, page, render
 
@@ -69,8 +70,8 @@ def parse_started(text: str) -> dt.datetime | None:
 def create_postmortem(ctx: Ctx, new: NewPostmortem, template: str | None) -> Document:
     author = ctx.author()
     if not new.authors and ctx.user.username:
-        key = ctx.user.username
-        new.authors = [key if key in ctx.ws.settings.people else ctx.user.name]
+        # The same key review steps use, so that authors cannot approve their own.
+        new.authors = [person_key(ctx.site, ctx.user)]
     saved = ctx.site.write(lambda: ctx.ws.create(new, template or None, author))
     return saved.document
 
