@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import NotFoundError
 from .index import Index
-from .search import _TOKEN, BM25, Term
+from .search import BM25, TOKEN_PATTERN, Term
 
 # How much a word counts by where it sits in the target (title says the most).
 COLUMN_WEIGHTS = {
@@ -182,7 +182,9 @@ def _search_row(conn: sqlite3.Connection, doc_id: str) -> tuple[Any, ...] | None
     columns = "title, summary, narrative, whys, factors, actions"
     title = conn.execute("SELECT title FROM postmortems WHERE id = ?", (doc_id,)).fetchone()
     phrase = (
-        Term(tuple(_TOKEN.findall((title[0] or "").lower())), column="title") if title else None
+        Term(tuple(TOKEN_PATTERN.findall((title[0] or "").lower())), column="title")
+        if title
+        else None
     )
     if phrase is not None and phrase.tokens:
         row = conn.execute(

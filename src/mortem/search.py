@@ -33,7 +33,7 @@ MARK_START = "\x02"
 MARK_END = "\x03"
 
 # What FTS5's unicode61 tokenizer keeps as token characters (letters and digits).
-_TOKEN = re.compile(r"[^\W_]+")
+TOKEN_PATTERN = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'(-?)(?:(\w+):)?"([^"]*)"?(\*?)|(\S+)')
 
 
@@ -70,12 +70,12 @@ class Query:
 
 def _term(raw: str, column: str | None, quoted: bool) -> Term | None:
     prefix = not quoted and raw.endswith("*")
-    tokens = tuple(t.lower() for t in _TOKEN.findall(raw))
+    tokens = tuple(t.lower() for t in TOKEN_PATTERN.findall(raw))
     if not tokens:
         return None
     if column is not None and column.lower() not in COLUMNS:
         # `foo:bar` where foo is not a column: the user meant the words.
-        tokens = (*(t.lower() for t in _TOKEN.findall(column)), *tokens)
+        tokens = (*(t.lower() for t in TOKEN_PATTERN.findall(column)), *tokens)
         column = None
     return Term(tokens, prefix, column.lower() if column else None)
 
