@@ -1,181 +1,19 @@
-"""Fixtures of the web tests: a small fixed repository, accounts of every role, signed-in
-clients of the real app, a real server on 127.0.0.1, and Debian's chromium."""
+"""Fixtures of the web tests (the shared pieces are in webkit.py)."""
 
 from __future__ import annotations
 
-import re
+import os
 import shutil
-import socket
-import subprocess
-import threading
-import time
-import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from webkit import CHROMIUM, CHROMIUM_ARGS, Browser, LiveServer, build_repo, sign_in
 
-from mortem.users import UsersFile
+from mortem.web import create_app
 from mortem.workspace import Workspace
-
-warnings.filterwarnings("ignore", message=".*httpx2.*")
-from fastapi.testclient import TestClient  # noqa: E402
-
-from mortem.web import create_app  # noqa: E402
-
-PASSWORD = "correct horse battery"
-# name -> (role, full name, e-mail); priya and lee are on the roster of mortem.toml.
-ACCOUNTS = {
-    "vic": ("viewer", "Vic Viewer", "vic@example.com"),
-    "priya": ("editor", "Priya Raman", "priya@example.com"),
-    "lee": ("reviewer", "Lee Nakamura", "lee@example.com"),
-    "ada": ("admin", "Ada Admin", "ada@example.com"),
-    "zed": ("viewer", "Zed Spare", None),
-}
-ROLE_USER = {"viewer": "vic", "editor": "priya", "reviewer": "lee", "admin": "ada"}
-
-CONFIG_EXTRA = """
-[people.priya]
-name = "Priya Raman"
-team = "payments"
-email = "priya@example.com"
-
-[people.sam]
-name = "Sam Keller"
-team = "platform"
-email = "sam@example.com"
-
-[people.lee]
-name = "Lee Nakamura"
-team = "platform"
-email = "lee@example.com"
-"""
-
-CHECKOUT = """\
----
-title: Checkout requests timed out
-status: published
-severity: SEV2
-services: [payments-api]
-tags: [rate-limiting]
-authors: [priya]
-facilitator: sam
-responders: [priya]
-impact: 4,100 checkouts failed over 25 minutes.
-started_at: 2026-03-14T02:47:00Z
-detected_at: 2026-03-14T02:51:00Z
-mitigated_at: 2026-03-14T03:05:00Z
-resolved_at: 2026-03-14T03:12:00Z
-timeline:
-  - at: 2026-03-14T02:47:00Z
-    event: Gateway traffic arrives from 40 addresses instead of 3.
-    kind: trigger
-  - at: 2026-03-14T02:51:00Z
-    event: Latency alert pages the on-call engineer.
-    kind: detection
-whys:
-  - why: Why did checkout time out?
-    because: The connection pool was exhausted.
-  - why: Why was the pool exhausted?
-    because: The rate limiter counted per address, so the burst passed it.
-contributing_factors:
-  - category: testing
-    description: No tests for rate limiting across many source addresses.
-action_items:
-  - id: A1
-    title: Count requests per client id in the rate limiter.
-    owner: priya
-    due: 2020-01-10
-    status: open
-    type: prevent
-  - id: A2
-    title: Alert when the pool is 80% used for 5 minutes.
-    owner: sam
-    due: 2026-03-28
-    status: done
-    type: detect
-    closed_on: 2026-03-20
-reviews:
-  - on: 2026-03-20
-    kind: approval
-    reviewers: [lee]
-published_on: 2026-03-21
----
-# Checkout requests timed out
-
-## Summary
-
-Checkout requests timed out for 25 minutes while the pool was exhausted.
-
-![latency](2026-03-14-checkout-timeouts/latency.png)
-"""
-
-SEARCH = """\
----
-title: Search returned stale results
-status: draft
-severity: SEV3
-services: [search]
-tags: []
-authors: [sam]
-facilitator: null
-responders: []
-impact: null
-started_at: 2026-02-01T10:00:00Z
-detected_at: 2026-02-01T10:30:00Z
-mitigated_at: null
-resolved_at: 2026-02-01T12:00:00Z
-timeline: []
-whys: []
-contributing_factors: []
-action_items:
-  - id: A1
-    title: Rebuild the index nightly.
-    owner: sam
-    due: null
-    status: open
-reviews: []
----
-# Search returned stale results
-
-## Summary
-
-The index was a day old.
-"""
-
-# The smallest valid PNG: a 1x1 transparent pixel.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
-)
-
-CHECKOUT_ID = "2026-03-14-checkout-timeouts"
-SEARCH_ID = "2026-02-01-search-stale"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def build_repo(root: Path) -> Workspace:
-    Workspace.init(root)
-    config = root / "mortem.toml"
-    config.write_text(config.read_text(encoding="utf-8") + CONFIG_EXTRA, encoding="utf-8")
-    folder = root / "postmortems"
-    (folder / f"{CHECKOUT_ID}.md").write_text(CHECKOUT, encoding="utf-8")
-    (folder / f"{SEARCH_ID}.md").write_text(SEARCH, encoding="utf-8")
-    (folder / CHECKOUT_ID).mkdir()
-    (folder / CHECKOUT_ID / "latency.png").write_bytes(PNG)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "Two postmortems")
-    users = UsersFile(root / ".mortem" / "users.json")
-    for name, (role, full, email) in ACCOUNTS.items():
-        users.add(name, PASSWORD, role, full, email)
-    return Workspace.open(root)
 
 
 @pytest.fixture(scope="session")
@@ -187,7 +25,6 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "[init]\n\tdefaultBranch = main\n",
         encoding="utf-8",
     )
-    import os
 
     old = {k: os.environ.get(k) for k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")}
     os.environ["GIT_CONFIG_GLOBAL"] = str(home / "gitconfig")
@@ -211,46 +48,6 @@ def repo(template_repo: Path, tmp_path: Path) -> Workspace:
     return Workspace.open(root)
 
 
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-@dataclass
-class Browser:
-    """A signed-in TestClient with its CSRF token."""
-
-    client: TestClient
-    csrf: str
-
-    def get(self, url: str, **kwargs: Any) -> Any:
-        return self.client.get(url, **kwargs)
-
-    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        kwargs.setdefault("follow_redirects", False)
-        return self.client.post(url, data={**(data or {}), "csrf_token": self.csrf}, **kwargs)
-
-    def api(self, method: str, url: str, **kwargs: Any) -> Any:
-        headers = {"X-CSRF-Token": self.csrf, **kwargs.pop("headers", {})}
-        return self.client.request(method, url, headers=headers, **kwargs)
-
-
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Browser:
-    page = client.get("/login")
-    token = csrf_of(page.text)
-    response = client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    home = client.get("/")
-    return Browser(client, csrf_of(home.text))
-
-
 @pytest.fixture
 def app(repo: Workspace) -> Any:
     return create_app(repo)
@@ -271,59 +68,10 @@ def login(app: Any) -> Iterator[Callable[[str], Browser]]:
 
 
 # -- a real server ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class LiveServer:
-    """uvicorn serving an app on 127.0.0.1 in a thread of the test."""
-
-    def __init__(self, application: Any) -> None:
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            application, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
 @pytest.fixture
 def live(app: Any) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
-from conftest import CHECKOUT_ID, SEARCH_ID, git, sign_in
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from webkit import CHECKOUT_ID, SEARCH_ID, git, sign_in
 
 from mortem.web import create_app
 from mortem.workspace import Workspace

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from webkit import PASSWORD, LiveServer, csrf_of, sign_in
 
-from conftest import PASSWORD, LiveServer, csrf_of, sign_in
 from helpers import run_cli
 from mortem.users import UsersFile
 from mortem.web import create_app

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import CHECKOUT_ID, PASSWORD, SCREENSHOTS, LiveServer, git
+from webkit import CHECKOUT_ID, PASSWORD, SCREENSHOTS, LiveServer, git
 
 from mortem.workspace import Workspace
 
@@ -166,7 +166,7 @@ def test_write_review_publish_and_close(page: Any, repo: Workspace) -> None:
     sign_out(tab)
 
     sign_in(tab, "priya")
-    tab.goto(f"/actions?owner=priya")
+    tab.goto("/actions?owner=priya")
     row = tab.locator("tr", has_text="Reconnect consumers when the broker address changes.")
     row.locator("button:has-text('Mark done')").click()
     tab.wait_for_url("**/actions?owner=priya")

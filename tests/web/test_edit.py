@@ -7,8 +7,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from formparse import form_fields, replace
+from webkit import CHECKOUT_ID, SEARCH_ID, git
 
-from conftest import CHECKOUT_ID, SEARCH_ID, git
 from mortem.workspace import Workspace
 
 

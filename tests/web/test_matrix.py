@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from webkit import CHECKOUT_ID, ROLE_USER, csrf_of, sign_in
 
-from conftest import CHECKOUT_ID, ROLE_USER, csrf_of, sign_in
 from mortem.users import role_rank
 from mortem.web.auth import PUBLIC
 from mortem.web.views import Need

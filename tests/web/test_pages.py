@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from conftest import CHECKOUT_ID, SEARCH_ID, git
+from webkit import CHECKOUT_ID, SEARCH_ID, git
 
 from mortem.workspace import Workspace
 

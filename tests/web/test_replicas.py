@@ -11,13 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import CHECKOUT_ID, SEARCH_ID, git, sign_in
 from fastapi.testclient import TestClient
 from formparse import form_fields, replace
+from webkit import CHECKOUT_ID, SEARCH_ID, git, sign_in
 
 from mortem.errors import ConflictError
-from mortem.workspace import Workspace
 from mortem.web import create_app
+from mortem.workspace import Workspace
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -122,7 +122,7 @@ def test_the_same_field_edited_on_both_is_a_conflict_for_the_second(
 
 
 def test_a_push_race_on_different_lines_merges(replicas: Any, remote: Path) -> None:
-    one, two, a, b = replicas
+    one, two, _, b = replicas
     site_b = two.app.state.site
     with site_b.write_lock:  # hold B's background pull: B commits on a stale base
         priya = sign_in(one, "priya")
@@ -141,7 +141,7 @@ def test_a_push_race_on_different_lines_merges(replicas: Any, remote: Path) -> N
 
 
 def test_a_push_race_on_the_same_line_loses_nothing(replicas: Any, remote: Path) -> None:
-    one, two, a, b = replicas
+    one, two, _, b = replicas
     site_b = two.app.state.site
     with site_b.write_lock:
         priya = sign_in(one, "priya")

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from webkit import CHECKOUT_ID, PNG, LiveServer, git
 
-from conftest import CHECKOUT_ID, PNG, LiveServer, git
 from mortem.web import create_app
 from mortem.workspace import Workspace
 
