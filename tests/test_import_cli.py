@@ -192,3 +192,17 @@ def test_pagerduty_api(ws: Workspace, pagerduty_api: tuple[str, list[str]]) -> N
     assert bad.returncode == 1 and "HTTP 401" in bad.stderr and "wrong" not in bad.stderr
     both = run_cli_env("import", "pagerduty", str(PD_FILE), "--api-url", url, cwd=ws.root)
     assert both.returncode == 2 and "either a FILE or --api-url" in both.stderr
+
+
+def test_connect_commands_have_help_with_an_example(tmp_path: Path) -> None:
+    commands = [
+        ["search"], ["related"], ["site"], ["remind"], ["coverage"],
+        ["export", "jira"], ["export", "github"],
+        ["import", "pagerduty"], ["import", "slack"], ["import", "opsgenie"],
+        ["import", "csv"], ["import", "markdown"],
+    ]  # fmt: skip
+    top = run_cli_env("--help", cwd=tmp_path).stdout
+    for command in commands:
+        assert command[0] in top
+        helped = run_cli_env(*command, "--help", cwd=tmp_path)
+        assert helped.returncode == 0 and "Example:" in helped.stdout, command
