@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -242,3 +243,26 @@ def test_filters_work_from_file_url(repo: Workspace, tmp_path: Path) -> None:
             assert page.url.endswith("pm/pool.html#actions")
         finally:
             browser.close()
+
+
+def test_parallel_build_makes_the_same_pages(
+    repo: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = build_site(repo, tmp_path / "serial", TODAY)
+    monkeypatch.setattr(builder, "PARALLEL_PAGES", 1)  # worker processes even for a few pages
+    parallel = build_site(repo, tmp_path / "parallel", TODAY)
+    assert sorted(parallel.written) == sorted(serial.written)
+    for page in sorted(serial.written):
+        assert (tmp_path / "parallel" / page).read_bytes() == (
+            tmp_path / "serial" / page
+        ).read_bytes(), page
+    manifest = json.loads((tmp_path / "parallel" / ".mortem-site.json").read_text())
+    # The charts' key was made in a worker and still reached the manifest.
+    assert (
+        manifest["pages"]["stats.html"]
+        == json.loads((tmp_path / "serial" / ".mortem-site.json").read_text())["pages"][
+            "stats.html"
+        ]
+        != ""
+    )
+    assert build_site(repo, tmp_path / "parallel", TODAY).written == []

@@ -27,6 +27,7 @@ from typing import Any
 from .. import __version__
 from ..errors import UsageError
 from ..model import Postmortem
+from ..render_html import render_markdown
 from ..store import STATE_DIR
 from . import pages
 
@@ -45,16 +46,6 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     charts: bool = False
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "folder": str(self.folder),
-            "written": len(self.written),
-            "unchanged": self.unchanged,
-            "removed": len(self.removed),
-            "charts": self.charts,
-            "notes": self.notes,
-        }
 
 
 def template_version() -> str:
@@ -123,33 +114,46 @@ class Job:
 # The build's context, set before rendering; forked workers inherit it.
 _CONTEXT: pages.Context | None = None
 PARALLEL_PAGES = 64
+Rendered = tuple[str, str, str | None]  # page name, HTML, its manifest key if made here
 
 
-def render_job(job: Job) -> tuple[str, str]:
+def render_job(job: Job) -> Rendered:
     assert _CONTEXT is not None
     env = pages.environment()
     if job.kind == "pm":
         doc_id, raw, body, problems = job.args
         pm = Postmortem.model_validate_json(raw) if raw else None
-        return job.name, pages.postmortem_page(env, _CONTEXT, doc_id, pm, body, problems)
+        return job.name, pages.postmortem_page(env, _CONTEXT, doc_id, pm, body, problems), None
     if job.kind == "stats":
-        stats = job.args[0] if job.args else pages.chart_stats(_CONTEXT.ws, _CONTEXT.today)
-        return job.name, pages.stats_page(env, _CONTEXT, stats)
+        stats, site_key = job.args
+        key = None
+        if stats is None:
+            # Computed here, in parallel with the pages; the numbers are the page's key.
+            stats = pages.chart_stats(_own_workspace(_CONTEXT.ws), _CONTEXT.today)
+            key = _hash(site_key, pages.stats_key(stats))
+        return job.name, pages.stats_page(env, _CONTEXT, stats), key
     if job.kind == "asset":
-        return job.name, (HERE / "templates" / job.args[0]).read_text(encoding="utf-8")
+        return job.name, (HERE / "templates" / job.args[0]).read_text(encoding="utf-8"), None
     raise ValueError(job.kind)
 
 
-def _render_chunk(jobs: list[Job]) -> list[tuple[str, str]]:
+def _own_workspace(ws: Any) -> Any:
+    """The same workspace with its own index connection: a forked worker must not use
+    the SQLite connection it inherited from its parent."""
+    return type(ws)(ws.root, ws.settings, ws.config_path)
+
+
+def _render_chunk(jobs: list[Job]) -> list[Rendered]:
     return [render_job(job) for job in jobs]
 
 
-def _render_all(jobs: list[Job]) -> Iterator[tuple[str, str]]:
-    """Rendered pages, in parallel worker processes when there are many."""
+def _render_all(jobs: list[Job], local: list[tuple[str, Callable[[], str]]]) -> Iterator[Rendered]:
+    """Rendered pages: `jobs` in worker processes when there are many, `local` here
+    while the workers run."""
     cpus = os.cpu_count() or 1
     if len(jobs) < PARALLEL_PAGES or cpus < 2 or "fork" not in mp.get_all_start_methods():
-        for job in jobs:
-            yield render_job(job)
+        yield from ((name, make(), None) for name, make in local)
+        yield from (render_job(job) for job in jobs)
         return
     workers = min(4, cpus)
     # The charts take longest: they go first, alone, while the pages are shared out.
@@ -158,7 +162,9 @@ def _render_all(jobs: list[Job]) -> Iterator[tuple[str, str]]:
     size = max(16, len(light) // (workers * 6))
     chunks = heavy + [light[i : i + size] for i in range(0, len(light), size)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        for done in pool.map(_render_chunk, chunks):
+        results = pool.map(_render_chunk, chunks)
+        yield from ((name, make(), None) for name, make in local)
+        for done in results:
             yield from done
 
 
@@ -225,16 +231,16 @@ def build_site(ws: Any, folder: Path, today: dt.date, full: bool = False) -> Bui
         drawn_from = _hash(site_key, pages.chart_inputs(data), today.isoformat())
         inputs["stats.html"] = drawn_from
         key = plan.previous.get("stats.html", "")
-        if old.get("inputs", {}).get("stats.html") != drawn_from or not plan.fresh(
-            "stats.html", key
-        ):
-            # Drawing charts is slow: they are redrawn only when the numbers they draw
-            # moved, not whenever some front matter did.
+        if old.get("inputs", {}).get("stats.html") == drawn_from and plan.fresh("stats.html", key):
+            plan.add("stats.html", key, Job("stats.html", "stats", (None, site_key)))
+        elif plan.fresh("stats.html", key):
+            # Drawing charts is slow: when their inputs moved, the numbers are computed
+            # first, and the charts redrawn only if the numbers moved too.
             stats = pages.chart_stats(ws, today)
             key = _hash(site_key, pages.stats_key(stats))
-            plan.add("stats.html", key, Job("stats.html", "stats", (stats,)))
+            plan.add("stats.html", key, Job("stats.html", "stats", (stats, site_key)))
         else:
-            plan.add("stats.html", key, Job("stats.html", "stats", ()))
+            plan.add("stats.html", "", Job("stats.html", "stats", (None, site_key)))
 
     _render_stale(ws, conn, plan, context, evidence, data, problems)
     for name in sorted(set(plan.previous) - set(plan.current)):
@@ -259,6 +265,7 @@ def _render_stale(
     sql = "SELECT id, body FROM bodies WHERE id IN (SELECT value FROM json_each(?))"
     bodies = dict(conn.execute(sql, (json.dumps(ids),)))
     jobs: list[Job] = []
+    local: list[tuple[str, Callable[[], str]]] = []
     for name, work in plan.stale.items():
         if isinstance(work, Job):
             jobs.append(work)
@@ -268,13 +275,15 @@ def _render_stale(
             args = (work, raw, bodies.get(work, ""), problems.get(work, []))
             jobs.append(Job(name, "pm", args))
         else:
-            _write(plan.folder / name, work())
-            plan.report.written.append(name)
+            local.append((name, work))
+    render_markdown("")  # parse once here, so that forked workers start warm
     _CONTEXT = context
     try:
-        for name, html in _render_all(jobs):
+        for name, html, key in _render_all(jobs, local):
             _write(plan.folder / name, html)
             plan.report.written.append(name)
+            if key is not None:
+                plan.current[name] = key
     finally:
         _CONTEXT = None
 
