@@ -474,6 +474,22 @@ def test_culture_counts_blame_findings_per_period(fixed: Workspace) -> None:
     assert not unavailable.available and "not available" in unavailable.note
 
 
+def test_culture_counts_real_lint_findings_of_blaming_language(fixed: Workspace) -> None:
+    pytest.importorskip("mortem.lint.service")
+    path = fixed.store.path_for("2026-04-20-d")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "What happened.", "The outage was caused by human error. The deploy was careless."
+        ),
+        encoding="utf-8",
+    )
+    cul = compute(fixed, Options(today=TODAY)).culture
+    assert cul is not None and cul.available
+    # B104 (human error as a cause) and B103 (a judgement of character), in Q2.
+    assert cul.per_period == [("2026-Q1", 3, 0), ("2026-Q2", 2, 2)]
+    assert dict(cul.per_postmortem)["2026-04-20-d"] == 2
+
+
 # -- the statistics themselves ---------------------------------------------------------
 
 
@@ -523,10 +539,10 @@ def test_median_difference_of_clearly_separated_samples() -> None:
 
 def test_trend_of_a_steady_rise_is_called() -> None:
     assert slope([1, 2, 3, 4]) == 1.0
-    rising = trend([1, 2, 3, 4, 5, 6, 7, 8], "rise")
+    rising = trend([1, 2, 3, 4, 5, 6, 7, 8])
     # Only the sorted order and its reverse are as steep: p = 2/8! + resampling noise.
     assert rising.direction == "rising" and rising.p_value < 0.01
-    assert trend([2, 5], "short").direction == "too few periods"
+    assert trend([2, 5]).direction == "too few periods"
 
 
 def test_periods_parse_and_bucket() -> None:
@@ -601,6 +617,34 @@ def test_stats_command_json_csv_and_table(fixed: Workspace) -> None:
     assert rows["median time to resolve"]["verdict"].startswith("distinguishable")
     bad = run_cli("stats", "--compare", "2026", cwd=root)
     assert bad.returncode == 2 and "A:B" in bad.stderr
+
+
+def test_results_are_cached_and_any_change_recomputes(fixed: Workspace) -> None:
+    root = fixed.root
+
+    def ttr() -> dict[str, Any]:
+        out = run_cli("stats", "--today", "2026-07-01", "-f", "json", "-s", "durations", cwd=root)
+        assert out.returncode == 0, out.stderr
+        rows = json.loads(out.stdout)["tables"]["durations"]
+        return {r["metric"]: r for r in rows}["time to resolve"]
+
+    first = ttr()
+    cache = root / ".mortem" / "stats-cache.json"
+    assert cache.is_file() and first["median"] == 90
+    assert ttr() == first  # served from the cache, the same to the last digit
+    # P3 now resolves after 150 minutes instead of 30: TTR [60, 120, 150, 240].
+    p3 = fixed.store.path_for("2026-03-15-c")
+    p3.write_text(p3.read_text().replace("12:30:00Z", "14:30:00Z"), encoding="utf-8")
+    changed = ttr()
+    assert (changed["n"], changed["median"]) == (4, 135)
+    # A setting the figures depend on changes the key too.
+    config = root / "mortem.toml"
+    config.write_text(config.read_text().replace("[30, 90]", "[30]"), encoding="utf-8")
+    out = run_cli("stats", "--today", "2026-07-01", "-f", "json", "-s", "engagement", cwd=root)
+    rows = {r["figure"]: r for r in json.loads(out.stdout)["tables"]["engagement"]}
+    assert rows["follow-up reviews due so far"]["value"] == 2  # P1 and P2, 30 days each
+    cache.write_text("{not json", encoding="utf-8")  # a damaged cache is only a miss
+    assert ttr() == changed
 
 
 def test_human_tables_flag_small_samples(fixed: Workspace) -> None:

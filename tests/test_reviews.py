@@ -59,7 +59,10 @@ status: {status}
 severity: SEV2
 services: [queue]
 authors: [ana]
+impact: Orders waited up to 20 minutes to be confirmed.
 started_at: {started}
+detected_at: {started[:11]}09:05:00Z
+resolved_at: {started[:11]}09:40:00Z
 contributing_factors:
   - category: capacity
     description: Consumers were at their limit.
@@ -189,6 +192,22 @@ def test_an_invalid_postmortem_cannot_be_published(repo: Workspace) -> None:
     assert message.startswith(f"postmortems/{broken}.md: cannot publish:")
     assert "severity" in message and "'P1'" in message
     assert "0 of the 2 approvals" in message
+
+
+def test_lint_errors_block_publishing(repo: Workspace) -> None:
+    pytest.importorskip("mortem.lint.engine")
+    day = dt.date(2026, 3, 2)
+    path = repo.store.path_for(DOC)
+    text = path.read_text(encoding="utf-8")
+    blaming = text.replace("The queue stalled.", "The outage was caused by human error.")
+    path.write_text(blaming, encoding="utf-8")
+    git(repo.root, "commit", "-q", "-am", "blame")
+    request_review(repo, DOC, ["ben", "cy"], None, day)
+    approve(repo, DOC, "ben", None, day)
+    approve(repo, DOC, "cy", None, day)
+    with pytest.raises(NotPublishableError, match=r"postmortems/.*\.md:\d+: B104"):
+        publish(repo, DOC, None, day)
+    assert load(repo, DOC)["status"] == "in-review"
 
 
 def test_request_and_approve_refuse_the_wrong_status(repo: Workspace) -> None:

@@ -18,13 +18,12 @@ Definitions (also in docs/stats.md):
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .metrics_facts import (
     NO_TEAM,
@@ -43,7 +42,7 @@ from .metrics_numbers import (
     Trend,
     median_difference,
     summarize,
-    trend,
+    trends,
 )
 from .metrics_periods import Period, Unit, bucket, bucket_end, buckets_between, month_ends
 
@@ -56,6 +55,7 @@ DURATIONS: tuple[tuple[str, str, str], ...] = (
     ("ttm", "time to mitigate", "mitigated_at"),
     ("ttr", "time to resolve", "resolved_at"),
 )
+BLAME_PREFIX = "B"  # the lint rule group "Blaming language"
 SECTIONS = ("frequency", "durations", "actions", "engagement", "culture", "repeats")
 
 
@@ -155,19 +155,23 @@ def frequency(
             count("team", team, slot)
     complete = len(periods) - (1 if partial else 0)
     order = {name: n for n, name in enumerate(settings.severity_names)}
-    groups = [GroupTrend("all", "all incidents", total, trend(total[:complete], "freq:all", seed))]
-    for (kind, name), counts in sorted(
-        series.items(),
-        key=lambda kv: (
-            ("severity", "service", "team").index(kv[0][0]),
-            order.get(kv[0][1], 99),
-            -sum(kv[1]),
-            kv[0][1],
+    named = [
+        (("all", "all incidents"), total),
+        *sorted(
+            series.items(),
+            key=lambda kv: (
+                ("severity", "service", "team").index(kv[0][0]),
+                order.get(kv[0][1], 99),
+                -sum(kv[1]),
+                kv[0][1],
+            ),
         ),
-    ):
-        groups.append(
-            GroupTrend(kind, name, counts, trend(counts[:complete], f"freq:{kind}:{name}", seed))
-        )
+    ]
+    found = trends([counts[:complete] for _, counts in named], seed)
+    groups = [
+        GroupTrend(kind, name, counts, t)
+        for ((kind, name), counts), t in zip(named, found, strict=True)
+    ]
     by_severity = {g.name: g.counts for g in groups if g.kind == "severity"}
     return Frequency(unit, periods, partial, total, by_severity, groups, excluded)
 
@@ -233,7 +237,7 @@ def durations(
             DurationFigure(
                 "ttr",
                 "time to resolve",
-                summarize(per_period[label], f"ttr:{label}", seed, resamples),
+                summarize(per_period[label], f"ttr:{label}", seed, resamples, with_mean=False),
             ),
         )
         for label in sorted(per_period)
@@ -455,20 +459,19 @@ def engagement(
     seed: int = DEFAULT_SEED,
     resamples: int = DEFAULT_RESAMPLES,
 ) -> Engagement:
-    from .reviews import follow_up_schedule
+    from .reviews import follow_up_counts
 
     by_name = {p.name: key for key, p in settings.people.items()}
     people = []
     for incident in incidents:
         git_names = {by_name.get(n, n) for n in git_authors.get(incident.id, set())}
         people.append((incident.id, len(people_of(incident, git_names))))
-    schedule, excluded = follow_up_schedule(incidents, settings)
-    came_due = [f for f in schedule if f.due <= today]
+    due, held, excluded = follow_up_counts(incidents, settings, today)
     return Engagement(
         people,
         summarize([float(n) for _, n in people], "people", seed, resamples),
-        len(came_due),
-        sum(1 for f in came_due if f.held_on is not None),
+        due,
+        held,
         excluded,
     )
 
@@ -542,8 +545,7 @@ def culture(incidents: list[Incident], unit: Unit, count_blame: BlameCounter) ->
 # -- repeat incidents ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Repeat:
+class Repeat(NamedTuple):
     first: str
     second: str
     services: tuple[str, ...]
@@ -557,48 +559,68 @@ class Repeat:
         return bool(self.done_before)
 
 
+def _start_key(incident: Incident) -> tuple[dt.datetime, str]:
+    assert incident.started_at is not None
+    return incident.started_at, incident.id
+
+
 def repeats(incidents: list[Incident], days: int) -> tuple[list[Repeat], list[Excluded]]:
     """Each postmortem paired with the previous one sharing a service and a factor
     category, when it started within `days` days of it."""
-    groups: dict[tuple[str, str], list[Incident]] = defaultdict(list)
-    excluded: list[Excluded] = []
-    for incident in incidents:
-        if incident.started_at is None:
-            if incident.services and incident.categories:
-                excluded.append(Excluded(incident.id, "repeats", "no started_at"))
-            continue
-        for service in incident.services:
-            for category in incident.categories:
-                groups[(service, category)].append(incident)
-    pairs: dict[tuple[str, str], tuple[Incident, Incident, set[str], set[str]]] = {}
-    for (service, category), members in groups.items():
-        members.sort(key=lambda i: (i.started_at, i.id))
-        for earlier, later in itertools.pairwise(members):
-            assert earlier.started_at is not None and later.started_at is not None
-            if (later.started_at - earlier.started_at) <= dt.timedelta(days=days):
-                entry = pairs.setdefault((earlier.id, later.id), (earlier, later, set(), set()))
-                entry[2].add(service)
-                entry[3].add(category)
+    excluded = [
+        Excluded(i.id, "repeats", "no started_at")
+        for i in incidents
+        if i.started_at is None and i.services and i.categories
+    ]
+    window = days * 86400.0
+    # One sweep in start order, remembering the latest incident of each (service,
+    # category): it is the one a new incident of that pair repeats.
+    latest: dict[tuple[str, str], tuple[Incident, float]] = {}
+    pairs: dict[tuple[str, str], tuple[Incident, Incident, float, list[str], list[str]]] = {}
+    for later in sorted((i for i in incidents if i.started_at is not None), key=_start_key):
+        at = later.started_at.timestamp()  # type: ignore[union-attr]
+        for service in later.services:
+            for category in later.categories:
+                key = (service, category)
+                seen = latest.get(key)
+                latest[key] = (later, at)
+                if seen is None or at - seen[1] > window:
+                    continue
+                earlier = seen[0]
+                entry = pairs.get((earlier.id, later.id))
+                if entry is None:
+                    entry = pairs[(earlier.id, later.id)] = (earlier, later, at - seen[1], [], [])
+                if service not in entry[3]:
+                    entry[3].append(service)
+                if category not in entry[4]:
+                    entry[4].append(category)
+    # An incident is the earlier one of several pairs: list its items once.
+    items: dict[str, list[tuple[str, str, dt.date | None]]] = {}
     found = []
-    for earlier, later, services, categories in pairs.values():
-        assert earlier.started_at is not None and later.started_at is not None
-        start = later.started_at.astimezone(dt.UTC).date()
-        done = tuple(
-            a.ref
-            for a in earlier.actions
-            if a.status == "done" and a.closed_on is not None and a.closed_on < start
-        )
+    for earlier, later, gap, services, categories in pairs.values():
+        start = later.started_on
+        assert start is not None
+        known = items.get(earlier.id)
+        if known is None:
+            known = items[earlier.id] = [
+                (a.ref, a.status, a.closed_on) for a in earlier.actions if a.status != "wont-do"
+            ]
+        done: list[str] = []
+        still: list[str] = []
+        for ref, status, closed in known:
+            if status == "done" and closed is not None and closed < start:
+                done.append(ref)
+            else:
+                still.append(ref)
         found.append(
             Repeat(
                 earlier.id,
                 later.id,
                 tuple(sorted(services)),
                 tuple(sorted(categories)),
-                (later.started_at - earlier.started_at).days,
-                done,
-                tuple(
-                    a.ref for a in earlier.actions if a.ref not in done and a.status != "wont-do"
-                ),
+                int(gap // 86400),
+                tuple(done),
+                tuple(still),
             )
         )
     found.sort(key=lambda r: (r.second, r.first))
@@ -647,16 +669,17 @@ class Stats:
 
 
 def compute(ws: Workspace, options: Options, count_blame: BlameCounter | None = None) -> Stats:
-    from .metrics_facts import load_corpus
+    from .metrics_facts import bulk, load_corpus
 
     corpus = load_corpus(ws.index)
-    return compute_from(
-        corpus,
-        ws.settings,
-        options,
-        (lambda: git_authors(ws)),
-        count_blame or (lambda ids: blame_counts(ws, ids)),
-    )
+    with bulk():
+        return compute_from(
+            corpus,
+            ws.settings,
+            options,
+            (lambda: git_authors(ws)),
+            count_blame or (lambda ids: blame_counts(ws, ids, options.today)),
+        )
 
 
 def compute_from(
@@ -696,11 +719,23 @@ def compute_from(
     return Stats(options, len(incidents), excluded=excluded, **result)
 
 
-def blame_counts(ws: Workspace, ids: list[str]) -> dict[str, int] | None:
-    """Blame-language findings per postmortem through the lint hook; None without lint."""
+def blame_counts(
+    ws: Workspace, ids: list[str], today: dt.date | None = None
+) -> dict[str, int] | None:
+    """Findings of the blaming-language rules (codes B...) per postmortem, through
+    `mortem lint` and its cache; None when `mortem.lint` is not installed."""
     try:
-        from .lint import blame_counts as lint_blame_counts  # type: ignore[attr-defined,unused-ignore]
+        from .lint.cache import Target
+        from .lint.service import cache_folder, lint_config, run_lint
     except ImportError:
         return None
-    result: dict[str, int] = lint_blame_counts(ws, ids)
-    return result
+    folder = ws.store.folder
+    targets = [
+        Target(path, ws.store.display(path), folder)
+        for path in (ws.store.path_for(doc_id) for doc_id in ids)
+    ]
+    run = run_lint(targets, lint_config(ws, today=today), cache_folder(ws))
+    return {
+        doc_id: sum(1 for f in result.findings if f.code.startswith(BLAME_PREFIX))
+        for doc_id, result in zip(ids, run.results, strict=True)
+    }

@@ -1,15 +1,25 @@
 """The facts the follow-through services count, read from the index in one pass.
 
-Building 10,000 pydantic models costs seconds; the index already holds each valid
-file's front matter as JSON, so these light records are made straight from it. Files
-that are not valid are not guessed at: they are reported as excluded, with why.
+Building 10,000 pydantic models costs seconds, and even parsing the index's JSON copy
+of every front matter (timelines and whys included) costs a few hundred milliseconds.
+So the few fields counted here are kept in a small cache beside the index
+(`.mortem/facts.json`), keyed by each file's content hash: a warm read parses one
+compact file and re-reads only the postmortems whose hash moved.
+
+Files that are not valid are not guessed at: they are reported as excluded, with why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import gc
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from .config import Settings
 from .index import Index
@@ -17,10 +27,13 @@ from .index import Index
 OPEN_STATUSES = ("open", "in-progress")
 NO_TEAM = "(no team)"
 UNOWNED = "(unowned)"
+CACHE_NAME = "facts.json"
+CACHE_VERSION = 2
+HASH_CHARS = 16  # enough to tell a changed file from an unchanged one
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True)
-class Excluded:
+class Excluded(NamedTuple):
     """Something that could not be counted in a figure, and why."""
 
     subject: str
@@ -31,11 +44,10 @@ class Excluded:
         return {"subject": self.subject, "figure": self.figure, "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class ActionFact:
+class ActionFact(NamedTuple):
+    # No title: listings read action items from the index; these are for counting.
     pm_id: str
     id: str
-    title: str
     owner: str | None
     due: dt.date | None
     status: str
@@ -54,8 +66,7 @@ class ActionFact:
         return self.is_open and self.due is not None and self.due < today
 
 
-@dataclass(frozen=True)
-class ReviewFact:
+class ReviewFact(NamedTuple):
     on: dt.date
     kind: str
     reviewers: tuple[str, ...]
@@ -63,8 +74,7 @@ class ReviewFact:
     effective_actions: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Incident:
+class Incident(NamedTuple):
     id: str
     title: str
     status: str
@@ -81,10 +91,7 @@ class Incident:
     actions: tuple[ActionFact, ...]
     reviews: tuple[ReviewFact, ...]
     published_on: dt.date | None
-
-    @property
-    def started_on(self) -> dt.date | None:
-        return self.started_at.astimezone(dt.UTC).date() if self.started_at else None
+    started_on: dt.date | None  # the UTC day of started_at, which periods are made of
 
     def publish_date(self) -> dt.date | None:
         """When it was published: `published_on`, else (files published before mortem
@@ -107,71 +114,167 @@ class Corpus:
     invalid: list[Excluded] = field(default_factory=list)
 
 
-def _day(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+# -- compact facts: what the cache holds, as JSON values --------------------------------
 
 
-def _time(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+def _names(value: Any) -> list[str]:
+    return [str(v) for v in value or ()]
 
 
-def _names(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value or ())
+def compact(data: dict[str, Any]) -> list[Any]:
+    """The counted fields of one validated front matter (JSON values, as the index has)."""
+    return [
+        str(data.get("title") or ""),
+        str(data.get("status") or "draft"),
+        data.get("severity"),
+        _names(data.get("services")),
+        _names(data.get("authors")),
+        _names(data.get("responders")),
+        data.get("facilitator"),
+        data.get("started_at"),
+        data.get("detected_at"),
+        data.get("mitigated_at"),
+        data.get("resolved_at"),
+        list(dict.fromkeys(str(f["category"]) for f in data.get("contributing_factors") or ())),
+        [
+            [
+                str(a["id"]),
+                a.get("owner"),
+                a.get("due"),
+                str(a.get("status") or "open"),
+                a.get("type"),
+                a.get("closed_on"),
+            ]
+            for a in data.get("action_items") or ()
+        ],
+        [
+            [
+                r["on"],
+                str(r.get("kind") or "approval"),
+                _names(r.get("reviewers")),
+                r.get("outcome"),
+                _names(r.get("effective_actions")),
+            ]
+            for r in data.get("reviews") or ()
+        ],
+        data.get("published_on"),
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: str | None) -> dt.date | None:
+    # Due and closing days repeat a lot: parse each one once.
+    return dt.date.fromisoformat(value) if value else None
+
+
+_on = functools.lru_cache(maxsize=4096)(dt.date.fromisoformat)
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def from_compact(doc_id: str, c: list[Any]) -> Incident:
+    started = _time(c[7])
+    return Incident(
+        doc_id,
+        c[0],
+        c[1],
+        c[2],
+        tuple(c[3]),
+        tuple(c[4]),
+        tuple(c[5]),
+        c[6],
+        started,
+        _time(c[8]),
+        _time(c[9]),
+        _time(c[10]),
+        tuple(c[11]),
+        tuple(ActionFact(doc_id, a[0], a[1], _day(a[2]), a[3], a[4], _day(a[5])) for a in c[12]),
+        tuple(ReviewFact(_on(r[0]), r[1], tuple(r[2]), r[3], tuple(r[4])) for r in c[13]),
+        _day(c[14]),
+        started.astimezone(dt.UTC).date() if started else None,
+    )
 
 
 def incident_from(doc_id: str, data: dict[str, Any]) -> Incident:
-    actions = tuple(
-        ActionFact(
-            doc_id,
-            str(a["id"]),
-            str(a.get("title") or ""),
-            a.get("owner"),
-            _day(a.get("due")),
-            str(a.get("status") or "open"),
-            a.get("type"),
-            _day(a.get("closed_on")),
-        )
-        for a in data.get("action_items") or ()
-    )
-    reviews = tuple(
-        ReviewFact(
-            dt.date.fromisoformat(r["on"]),
-            str(r.get("kind") or "approval"),
-            _names(r.get("reviewers")),
-            r.get("outcome"),
-            _names(r.get("effective_actions")),
-        )
-        for r in data.get("reviews") or ()
-    )
-    return Incident(
-        id=doc_id,
-        title=str(data.get("title") or ""),
-        status=str(data.get("status") or "draft"),
-        severity=data.get("severity"),
-        services=_names(data.get("services")),
-        authors=_names(data.get("authors")),
-        responders=_names(data.get("responders")),
-        facilitator=data.get("facilitator"),
-        started_at=_time(data.get("started_at")),
-        detected_at=_time(data.get("detected_at")),
-        mitigated_at=_time(data.get("mitigated_at")),
-        resolved_at=_time(data.get("resolved_at")),
-        categories=tuple(
-            dict.fromkeys(str(f["category"]) for f in data.get("contributing_factors") or ())
-        ),
-        actions=actions,
-        reviews=reviews,
-        published_on=_day(data.get("published_on")),
-    )
+    """An incident from a validated front matter as JSON values."""
+    return from_compact(doc_id, compact(data))
+
+
+# -- loading, through the cache --------------------------------------------------------
+
+
+def _read_cache(path: Path) -> dict[str, list[Any]]:
+    try:
+        saved = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(saved, dict) or saved.get("version") != CACHE_VERSION:
+        return {}
+    facts = saved.get("facts")
+    return facts if isinstance(facts, dict) else {}
+
+
+def _write_cache(path: Path, facts: dict[str, list[Any]]) -> None:
+    from .fsutil import atomic_write
+
+    data = json.dumps({"version": CACHE_VERSION, "facts": facts}, separators=(",", ":"))
+    # A cache that cannot be written only makes the next run slower.
+    with contextlib.suppress(OSError):
+        atomic_write(path, data.encode("utf-8"))
+
+
+def compact_facts(index: Index) -> dict[str, list[Any]]:
+    """Compact facts of every valid postmortem, by id (each led by its content hash)."""
+    conn = index.ensure_fresh()
+    current = {
+        doc_id: digest for doc_id, digest in conn.execute("SELECT id, hash FROM files WHERE ok = 1")
+    }
+    path = index.path.with_name(CACHE_NAME)
+    cached = _read_cache(path)
+    facts = {
+        doc_id: entry
+        for doc_id, entry in cached.items()
+        if current.get(doc_id, "")[:HASH_CHARS] == (entry[0] if entry else None)
+    }
+    stale = [doc_id for doc_id in current if doc_id not in facts]
+    if stale:
+        wanted = set(stale)
+        sql = "SELECT p.id, p.data FROM postmortems p JOIN files f ON f.id = p.id WHERE f.ok = 1"
+        for doc_id, data in conn.execute(sql):
+            if doc_id in wanted:
+                facts[doc_id] = [current[doc_id][:HASH_CHARS], *compact(json.loads(data))]
+    if stale or len(facts) != len(cached):
+        _write_cache(path, facts)
+    return facts
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of small records are
+    made: they hold no cycles, and the collector's passes over the growing heap would
+    otherwise take three quarters of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_corpus(index: Index) -> Corpus:
-    incidents = [incident_from(doc_id, data) for doc_id, data in index.front_matter()]
+    """Every valid postmortem's facts, by start time (undated last), and the invalid
+    files as excluded."""
+    with bulk():
+        facts = compact_facts(index)
+        incidents = [from_compact(doc_id, entry[1:]) for doc_id, entry in facts.items()]
+        incidents.sort(key=lambda i: (i.started_at is None, i.started_at or EPOCH, i.id))
     invalid = [
         Excluded(doc_id, "all figures", f"the file is not valid: {problems[0]}")
         for doc_id, problems in sorted(index.problems().items())
     ]
-    incidents.sort(key=lambda i: (i.started_at is None, i.started_at or 0, i.id))
     return Corpus(incidents, invalid)
 
 

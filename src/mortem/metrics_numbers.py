@@ -17,6 +17,7 @@ as resampling whole samples (tests/test_metrics.py checks it against brute force
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ SMALL_N = 10
 LEVEL = 0.95
 # Above this many values x resamples, the bootstrap of the mean is replaced by the
 # normal approximation it converges to (its skew shrinks as 1/sqrt(n)).
-MEAN_BOOTSTRAP_WORK = 4_000_000
+MEAN_BOOTSTRAP_WORK = 1_000_000
 
 
 def quantile(sorted_values: Sequence[float], q: float) -> float:
@@ -126,7 +127,11 @@ def summarize(
     name: str,
     seed: int = DEFAULT_SEED,
     resamples: int = DEFAULT_RESAMPLES,
+    with_mean: bool = True,
 ) -> Summary:
+    """Median, p90 and (unless left out) mean with their intervals. Quantile intervals
+    cost O(resamples); the mean's costs O(n * resamples), so long per-period listings
+    leave the mean out rather than show it without an interval."""
     if not values:
         return Summary(0, None, None, None, "none")
     data = sorted(values)
@@ -137,6 +142,10 @@ def summarize(
     p90 = Estimate(
         quantile(data, 0.9), *percentile_interval(bootstrap_quantile(data, 0.9, rng, resamples))
     )
+    if not with_mean:
+        return Summary(
+            len(data), median, p90, None, f"bootstrap, {resamples} resamples, seed {seed}"
+        )
     draws, method = bootstrap_mean(data, rng, resamples)
     mean = Estimate(sum(data) / len(data), *percentile_interval(draws))
     return Summary(len(data), median, p90, mean, f"{method}, {resamples} resamples, seed {seed}")
@@ -208,20 +217,45 @@ def slope(counts: Sequence[float]) -> float:
 
 def trend(
     counts: Sequence[int],
-    name: str,
     seed: int = DEFAULT_SEED,
     permutations: int = DEFAULT_RESAMPLES,
 ) -> Trend:
     """Two-sided permutation test of the slope: a trend only if order matters."""
-    if len(counts) < 3:
-        return Trend(len(counts), None, None)
+    return trends([counts], seed, permutations)[0]
+
+
+def trends(
+    series: Sequence[Sequence[int]],
+    seed: int = DEFAULT_SEED,
+    permutations: int = DEFAULT_RESAMPLES,
+) -> list[Trend]:
+    """`trend` of several series of the same length at once (one array operation)."""
+    if not series:
+        return []
+    size = len(series[0])
+    if size < 3:
+        return [Trend(size, None, None) for _ in series]
     import numpy as np
 
-    observed = slope(counts)
-    data = np.asarray(counts, dtype=float)
-    x = np.arange(len(data)) - (len(data) - 1) / 2
-    rng = rng_for(seed, name)
-    shuffled = rng.permuted(np.tile(data, (permutations, 1)), axis=1)
-    slopes = (shuffled - data.mean()) @ x / float(x @ x)
-    extreme = int(np.sum(np.abs(slopes) >= abs(observed) - 1e-12))
-    return Trend(len(counts), observed, (extreme + 1) / (permutations + 1))
+    data = np.asarray(series, dtype=float)
+    x = np.arange(size) - (size - 1) / 2
+    sxx = float(x @ x)
+    observed = (data - data.mean(axis=1, keepdims=True)) @ x / sxx
+    # Shuffled slope of series g under permutation p: sum_i data[g, perm[p, i]] * x[i].
+    shuffled = data[:, _permutations(seed, size, permutations)] @ x / sxx
+    extreme = np.sum(np.abs(shuffled) >= np.abs(observed)[:, None] - 1e-12, axis=1)
+    return [
+        Trend(size, float(b), (int(e) + 1) / (permutations + 1))
+        for b, e in zip(observed, extreme, strict=True)
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def _permutations(seed: int, size: int, count: int) -> np.ndarray[Any, Any]:
+    """One seeded set of shuffles per series length, shared by every series of that
+    length (each test stays exact; dozens of services cost one draw)."""
+    import numpy as np
+
+    rng = np.random.default_rng([seed, size])
+    order: np.ndarray[Any, Any] = rng.random((count, size)).argsort(axis=1)
+    return order

@@ -169,7 +169,13 @@ def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
-def build_tables(stats: Stats, human: bool) -> list[Table]:
+REPEAT_ROWS = 30
+
+
+def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[Table]:
+    """Every table of the stats; `skip_detail` leaves out the long per-item listings
+    (the terminal summary does not show them, and at 10,000 postmortems building them
+    costs more than computing the figures)."""
     tables: list[Table] = []
     summary_of = _summary_human if human else (lambda s, _fmt: _summary_raw(s))
     summary_cols = SUMMARY_HUMAN if human else SUMMARY_RAW
@@ -235,8 +241,8 @@ def build_tables(stats: Stats, human: bool) -> list[Table]:
         tables.append(
             Table(
                 "ttr_by_period",
-                "Time to resolve by period of the incident's start",
-                ["period", *summary_cols],
+                "Time to resolve by period of the incident's start (95% bootstrap intervals)",
+                ["period", *(c for c in summary_cols if not c.startswith("mean"))],
                 [
                     {"period": label, **summary_of(f.summary, minutes_text)}
                     for label, f in dur.ttr_by_period
@@ -351,15 +357,16 @@ def build_tables(stats: Stats, human: bool) -> list[Table]:
                 "people: distinct authors, responders, facilitator, reviewers and git authors",
             )
         )
-        tables.append(
-            Table(
-                "engagement_people",
-                "Distinct people per postmortem",
-                ["postmortem", "people"],
-                [{"postmortem": pm, "people": n} for pm, n in eng.people],
-                detail=True,
+        if not skip_detail:
+            tables.append(
+                Table(
+                    "engagement_people",
+                    "Distinct people per postmortem",
+                    ["postmortem", "people"],
+                    [{"postmortem": pm, "people": n} for pm, n in eng.people],
+                    detail=True,
+                )
             )
-        )
     cul = stats.culture
     if cul is not None:
         tables.append(
@@ -380,48 +387,88 @@ def build_tables(stats: Stats, human: bool) -> list[Table]:
             )
         )
     if stats.repeats is not None:
+        tables.append(_repeats_summary(stats))
+        many = human and len(stats.repeats) > REPEAT_ROWS
+        if not (skip_detail and many):
+            tables.append(_repeats(stats, detail=many))
+    if not skip_detail:
         tables.append(
             Table(
-                "repeats",
-                f"Repeat incidents (same service and factor category within "
-                f"{stats.options.repeat_days} days)",
-                [
-                    "first",
-                    "second",
-                    "services",
-                    "categories",
-                    "days_apart",
-                    "after_fix",
-                    "done_before",
-                    "open_at_repeat",
-                ],
-                [
-                    {
-                        "first": r.first,
-                        "second": r.second,
-                        "services": list(r.services),
-                        "categories": list(r.categories),
-                        "days_apart": r.days_apart,
-                        "after_fix": r.after_fix,
-                        "done_before": [ref.rpartition("/")[2] for ref in r.done_before],
-                        "open_at_repeat": [ref.rpartition("/")[2] for ref in r.open_at_repeat],
-                    }
-                    for r in stats.repeats
-                ],
-                "after_fix: an action item of the first was done before the second started; "
-                "done_before and open_at_repeat name the first's action items",
+                "excluded",
+                "Left out of a figure, and why",
+                ["subject", "figure", "reason"],
+                [e.as_dict() for e in stats.excluded],
+                detail=True,
             )
         )
-    tables.append(
-        Table(
-            "excluded",
-            "Left out of a figure, and why",
-            ["subject", "figure", "reason"],
-            [e.as_dict() for e in stats.excluded],
-            detail=True,
-        )
-    )
     return tables
+
+
+def _repeats_summary(stats: Stats) -> Table:
+    found = stats.repeats or []
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for r in found:
+        for service in r.services:
+            for category in r.categories:
+                counts = by_pair.setdefault((service, category), [0, 0])
+                counts[0] += 1
+                counts[1] += r.after_fix
+    top = sorted(by_pair.items(), key=lambda kv: (-kv[1][0], kv[0]))[:10]
+    rows = [
+        {
+            "service": "all",
+            "category": "all",
+            "repeats": len(found),
+            "after_fix": sum(r.after_fix for r in found),
+        }
+    ]
+    rows += [
+        {"service": s, "category": c, "repeats": n, "after_fix": fixed}
+        for (s, c), (n, fixed) in top
+    ]
+    return Table(
+        "repeats_summary",
+        f"Repeat incidents: same service and factor category within "
+        f"{stats.options.repeat_days} days (most frequent first)",
+        ["service", "category", "repeats", "after_fix"],
+        rows,
+        "after_fix: repeats that came after an action item of the earlier incident was done"
+        + ("; --table repeats lists every pair" if len(found) > REPEAT_ROWS else ""),
+    )
+
+
+def _repeats(stats: Stats, detail: bool) -> Table:
+    return Table(
+        "repeats",
+        f"Repeat incidents (same service and factor category within "
+        f"{stats.options.repeat_days} days)",
+        [
+            "first",
+            "second",
+            "services",
+            "categories",
+            "days_apart",
+            "after_fix",
+            "done_before",
+            "open_at_repeat",
+        ],
+        [
+            {
+                "first": r.first,
+                "second": r.second,
+                "services": list(r.services),
+                "categories": list(r.categories),
+                "days_apart": r.days_apart,
+                "after_fix": r.after_fix,
+                "done_before": [ref.rpartition("/")[2] for ref in r.done_before],
+                "open_at_repeat": [ref.rpartition("/")[2] for ref in r.open_at_repeat],
+            }
+            for r in stats.repeats or []
+        ],
+        "after_fix: an action item of the first was done before the second started; "
+        "done_before and open_at_repeat name the first's action items",
+        detail=detail,
+    )
 
 
 def _count(value: float) -> str:

@@ -3,6 +3,7 @@ or HTML) and the statistics report (one self-contained HTML page, charts inlined
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +25,10 @@ th { background: #f4f4f6; }
 .note { color: #555; font-size: .9rem; }
 figure { margin: 1rem 0 2rem; } figure svg { max-width: 100%; height: auto; }
 """
+
+
+# Long listings (every repeat pair of 10,000 postmortems) are cut in the page.
+DETAIL_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -194,8 +199,15 @@ def stats_html(stats: Stats, name: str) -> str:
                 f'<figure aria-label="{html.escape(chart[0])}">{_inline_svg(chart[1])}</figure>'
             )
         if table.detail:
+            shown = table.rows[:DETAIL_ROWS]
+            more = (
+                f" (the first {DETAIL_ROWS}; mortem stats --table {table.name} -f csv lists all)"
+                if len(table.rows) > DETAIL_ROWS
+                else ""
+            )
+            body = _stats_table(dataclasses.replace(table, rows=shown))
             parts.append(
-                f"<details><summary>{len(table.rows)} rows</summary>{_stats_table(table)}</details>"
+                f"<details><summary>{len(table.rows)} rows{more}</summary>{body}</details>"
             )
         else:
             parts.append(_stats_table(table))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import MortemError, NotFoundError, UsageError
 from .git import Author
@@ -68,16 +68,20 @@ def _append_review(front: Any, entry: dict[str, Any]) -> None:
 # -- publishing checks -----------------------------------------------------------------
 
 
-def lint_errors(ws: Workspace, doc: Document) -> list[str] | None:
-    """Error-severity lint findings of one document; None while `mortem.lint` is absent.
-
-    This is the hook that publishing (and the culture figures) go through."""
+def lint_errors(ws: Workspace, doc: Document, today: dt.date | None = None) -> list[str] | None:
+    """Error-severity lint findings of one document, with the repository's lint
+    settings; None when `mortem.lint` is not installed (publishing then checks
+    validity and approvals only)."""
     try:
-        from .lint import lint_document  # type: ignore[attr-defined,unused-ignore]
+        from .lint.engine import lint_text
+        from .lint.service import lint_config
     except ImportError:
         return None
-    findings = lint_document(doc, ws.settings)
-    return [f"{f.path}:{f.line}: {f.code} {f.message}" for f in findings if f.severity == "error"]
+    config = lint_config(ws, today=today)
+    result = lint_text(doc.text, doc.display, config, ws.store.folder, doc.id)
+    return [
+        f"{f.path}:{f.line}: {f.code} {f.message}" for f in result.findings if f.severity == "error"
+    ]
 
 
 def approvers(doc: Document) -> list[str]:
@@ -90,13 +94,13 @@ def approvers(doc: Document) -> list[str]:
     return list(names)
 
 
-def publish_blockers(ws: Workspace, doc: Document) -> list[str]:
+def publish_blockers(ws: Workspace, doc: Document, today: dt.date | None = None) -> list[str]:
     """Every reason the document cannot be published now (empty when it can)."""
     needed = ws.settings.reviews.approvals
     reasons = [str(p) for p in ws.validate_document(doc)]
     if not reasons:
         # Lint reads a valid document only; an invalid one has its problems listed.
-        reasons += lint_errors(ws, doc) or []
+        reasons += lint_errors(ws, doc, today) or []
     if doc.data.get("status") == "draft" and needed > 0:
         reasons.append(f"it is a draft: ask for a review first (mortem review request {doc.id})")
     have = len(approvers(doc))
@@ -105,12 +109,12 @@ def publish_blockers(ws: Workspace, doc: Document) -> list[str]:
     return reasons
 
 
-def check_publishable(ws: Workspace, doc_id: str) -> Document:
+def check_publishable(ws: Workspace, doc_id: str, today: dt.date | None = None) -> Document:
     """The document, if it may be published; else NotPublishableError with every reason."""
     doc = ws.store.load(doc_id)
     if doc.data.get("status") == "published":
         raise UsageError(f"{doc_id} is already published")
-    reasons = publish_blockers(ws, doc)
+    reasons = publish_blockers(ws, doc, today)
     if reasons:
         shown = "; ".join(reasons[:5])
         more = f"; and {len(reasons) - 5} more" if len(reasons) > 5 else ""
@@ -188,7 +192,7 @@ def approve(
 
 def publish(ws: Workspace, doc_id: str, author: Author | None, today: dt.date) -> Recorded:
     """Publish after the checks pass; `published_on` starts the follow-up clock."""
-    doc = check_publishable(ws, doc_id)
+    doc = check_publishable(ws, doc_id, today)
 
     def mutate(front: Any) -> None:
         front["status"] = "published"
@@ -255,8 +259,7 @@ def record_follow_up(
 # -- follow-ups due --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FollowUp:
+class FollowUp(NamedTuple):
     """The n-th follow-up review of a published postmortem and when it is due."""
 
     pm_id: str
@@ -323,6 +326,31 @@ def follow_up_schedule(
                 )
             )
     return schedule, excluded
+
+
+def follow_up_counts(
+    incidents: list[Incident], settings: Settings, today: dt.date
+) -> tuple[int, int, list[Excluded]]:
+    """(follow-ups that came due by today, how many of those were held, excluded): the
+    counts of `follow_up_schedule`, without making a record of each."""
+    intervals = sorted(settings.reviews.follow_up_days)
+    due = held = 0
+    excluded: list[Excluded] = []
+    for incident in incidents:
+        if incident.status != "published":
+            continue
+        published = incident.publish_date()
+        if published is None:
+            excluded.append(
+                Excluded(
+                    incident.id, "follow-up reviews", "published, but no published_on or approval"
+                )
+            )
+            continue
+        came = sum(1 for days in intervals if published + dt.timedelta(days=days) <= today)
+        due += came
+        held += min(came, sum(1 for r in incident.reviews if r.kind == "follow-up"))
+    return due, held, excluded
 
 
 def follow_ups_due(

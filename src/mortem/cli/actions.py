@@ -45,7 +45,9 @@ def actions(
         return
     from ..actions import ActionFilter, list_actions
     from ..metrics_periods import parse_day, today_or
+    from .stats import short_lived
 
+    short_lived()
     where = ActionFilter(
         statuses=tuple(status) + (("open", "in-progress") if open_ else ()),
         owner=owner,
@@ -147,7 +149,9 @@ def summary(
     """
     from ..actions import list_actions, summarize
     from ..metrics_periods import today_or
+    from .stats import short_lived
 
+    short_lived()
     result = summarize(list_actions(state.workspace(), today_or(today)), oldest)
     groups: list[dict[str, Any]] = [{"by": "all", "name": "all", **result.total.as_dict()}]
     for by, counts in (("owner", result.by_owner), ("team", result.by_team)):

@@ -258,6 +258,7 @@ def status(
         publish(ws, doc_id, ws.author(state.author), dt.date.today())
         output.success(f"{doc_id}: status {new_status}")
         return
+
     def mutate(front: Any) -> None:
         front["status"] = new_status
 

@@ -66,7 +66,8 @@ def approve(
     Example: [bold]mortem --author lee review approve 2026-03-14-checkout-timeouts[/bold]
     """
     from ..metrics_periods import today_or
-    from ..reviews import approve as approve_, approvers, person_key
+    from ..reviews import approve as approve_
+    from ..reviews import approvers, person_key
 
     ws = state.workspace()
     who = reviewer or person_key(ws, state.author)
@@ -108,7 +109,9 @@ def due(
     from ..metrics_facts import load_corpus
     from ..metrics_periods import today_or
     from ..reviews import follow_ups_due
+    from .stats import short_lived
 
+    short_lived()
     ws = state.workspace()
     day = today_or(today)
     found = follow_ups_due(load_corpus(ws.index).incidents, ws.settings, day, within)
@@ -163,6 +166,9 @@ def agenda(
 
     if fmt not in ("md", "html"):
         raise UsageError(f"--format {fmt!r}: use md or html")
+    from .stats import short_lived
+
+    short_lived()
     ws = state.workspace()
     found = build(ws, today_or(today), parse_day(since, "--since") if since else None, patterns)
     text = agenda_markdown(found) if fmt == "md" else agenda_html(found)

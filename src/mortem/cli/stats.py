@@ -12,10 +12,21 @@ from .main import app, state
 from .output import Format
 
 if TYPE_CHECKING:
-    from ..metrics import Options, Stats
+    from ..metrics import Options
+    from ..metrics_cache import Report
     from ..metrics_tables import Table
+    from ..workspace import Workspace
 
 TODAY_HELP = "Count as if today were this date (YYYY-MM-DD), for reproducible output."
+
+
+def short_lived() -> None:
+    """Turn the cyclic garbage collector off for the rest of this process: the command
+    makes tens of thousands of small records without cycles and then exits, and the
+    collector's passes over them would cost more than the work itself."""
+    import gc
+
+    gc.disable()
 
 
 def _options(
@@ -81,30 +92,46 @@ def stats(
     Example: [bold]mortem stats --by month --compare 2025-H1:2025-H2 --charts charts/[/bold]
     """
     from ..errors import UsageError
-    from ..metrics import compute
-    from ..metrics_tables import build_tables
 
+    short_lived()
     ws = state.workspace()
     if charts is not None and section:
         section = list(dict.fromkeys([*section, "frequency", "durations", "actions"]))
-    result = compute(ws, _options(by, since, until, compare, repeat_days, seed, today, section))
-    tables = build_tables(result, human=fmt is Format.table)
+    options = _options(by, since, until, compare, repeat_days, seed, today, section)
+    human = fmt is Format.table
+    report = _report(ws, options, human, skip_detail=human and table is None, charts=charts)
+    tables = report.tables
     if table is not None:
         tables = [t for t in tables if t.name == table]
         if not tables:
-            names = ", ".join(t.name for t in build_tables(result, human=False))
+            names = ", ".join(t.name for t in report.tables)
             raise UsageError(f"no table {table!r} in this report (tables: {names})")
-    if charts is not None:
-        from ..charts import write_charts
-
-        for path in write_charts(result, charts):
-            output.success(f"wrote {path}")
-    _emit(result, tables, fmt, one=table is not None)
+    _emit(report, tables, fmt, one=table is not None)
 
 
-def _emit(result: Stats, tables: list[Table], fmt: Format, one: bool) -> None:
+def _report(
+    ws: Workspace, options: Options, human: bool, skip_detail: bool, charts: Path | None
+) -> Report:
+    """The tables, from the results cache; with charts, computed here to draw them too."""
+    from ..metrics_cache import Report, stats_report
+
+    if charts is None:
+        return stats_report(ws, options, human, skip_detail)
+    from ..charts import write_charts
+    from ..metrics import compute
+    from ..metrics_tables import build_tables, excluded_digest
+
+    result = compute(ws, options)
+    for path in write_charts(result, charts):
+        output.success(f"wrote {path}")
+    tables = build_tables(result, human=human, skip_detail=skip_detail)
+    return Report(options.today.isoformat(), result.incidents, tables, excluded_digest(result))
+
+
+def _emit(report: Report, tables: list[Table], fmt: Format, one: bool) -> None:
+    from rich.markup import escape
+
     from ..errors import UsageError
-    from ..metrics_tables import excluded_digest
 
     if fmt is Format.csv:
         if len(tables) != 1:
@@ -114,8 +141,8 @@ def _emit(result: Stats, tables: list[Table], fmt: Format, one: bool) -> None:
     elif fmt is Format.json:
         output.emit_json(
             {
-                "today": result.options.today.isoformat(),
-                "incidents": result.incidents,
+                "today": report.today,
+                "incidents": report.incidents,
                 "tables": {t.name: t.rows for t in tables},
             }
         )
@@ -123,13 +150,14 @@ def _emit(result: Stats, tables: list[Table], fmt: Format, one: bool) -> None:
         for t in tables:
             if t.detail and not one:
                 continue
-            output.emit_table(t.rows, t.columns, t.title, "no data")
+            # The title is printed here: plain tables (pipes, long listings) have none.
+            output.console.print(f"\n[bold]{escape(t.title)}[/bold]")
+            output.emit_table(t.rows, t.columns, None, "no data")
             if t.note:
                 output.console.print(f"[dim]{t.note}[/dim]")
-        digest = excluded_digest(result)
-        if digest and not one:
+        if report.digest and not one:
             output.console.print("[bold]Left out of figures[/bold] (--table excluded lists them)")
-            for figure, reason, count in digest:
+            for figure, reason, count in report.digest:
                 output.console.print(f"  {count} × {figure}: {reason}", markup=False)
 
 
@@ -156,6 +184,7 @@ def report(
 
     if fmt != "html":
         raise UsageError(f"--format {fmt!r}: the report is written as html")
+    short_lived()
     ws = state.workspace()
     result = compute(ws, _options(by, since, until, compare, repeat_days, seed, today))
     write_out(stats_html(result, ws.root.name), out)
