@@ -133,11 +133,13 @@ def test_form_errors_keep_the_input_and_write_nothing(login: Any, repo: Workspac
     before = repo.store.path_for(CHECKOUT_ID).read_bytes()
     fields = replace(edit_form(editor, CHECKOUT_ID), "detected_at", "2026-03-14 02:51")
     fields = replace(fields, "whys-because", "", 0)
+    fields = replace(fields, "timeline-at", "2206-03-14T02:47:00Z", 0)
     response = submit(editor, CHECKOUT_ID, fields)
     assert response.status_code == 422
     assert "has no timezone" in response.text
     assert "5 whys, row 1" in response.text and "fill in because" in response.text
     assert 'value="2026-03-14 02:51"' in response.text
+    assert "is in the future: check the year" in response.text
     assert repo.store.path_for(CHECKOUT_ID).read_bytes() == before
 
 

@@ -178,7 +178,23 @@ def _parse_time(text: str, where: str, errors: list[FieldError]) -> dt.datetime 
     if value.tzinfo is None:
         errors.append(FieldError(where, f"{text!r} has no timezone: add Z or +01:00"))
         return None
+    problem = implausible(value)
+    if problem:
+        errors.append(FieldError(where, f"{text!r} {problem}"))
+        return None
     return value
+
+
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def implausible(value: dt.datetime) -> str | None:
+    """Why a time cannot be an incident's (a typo in the year, most likely), or None."""
+    if value < EARLIEST:
+        return "is before 1970: check the year"
+    if value > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+        return "is in the future: check the year"
+    return None
 
 
 def _parse_day(text: str, where: str, errors: list[FieldError]) -> dt.date | None:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from ... import reviews
 from ...actions import ActionFilter, list_actions, set_status
@@ -16,6 +16,7 @@ from ...errors import ConflictError
 from ...templates import NewPostmortem
 from ..auth import PUBLIC
 from ..dashboard_view import dashboard_view
+from ..forms import implausible
 from ..listing import ListQuery, list_view
 from ..present import diff, lint_findings, postmortem_view, today
 from ..reviews_view import person_key
@@ -94,6 +95,14 @@ class NewIn(BaseModel):
     tags: list[str] = []
     started_at: AwareDatetime | None = None
     impact: str | None = Field(default=None, max_length=5000)
+
+    @field_validator("started_at")
+    @classmethod
+    def _plausible(cls, value: dt.datetime | None) -> dt.datetime | None:
+        problem = implausible(value) if value is not None else None
+        if problem:
+            raise ValueError(f"started_at {problem}")
+        return value
 
 
 class SaveIn(BaseModel):
