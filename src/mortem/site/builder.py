@@ -66,6 +66,17 @@ def _hash(*parts: object) -> str:
     return digest.hexdigest()[:24]
 
 
+def _hash_texts(site_key: str, *tables: dict[str, str]) -> str:
+    """A hash of id -> text tables, fed to the hash as they are (no JSON encoding:
+    this runs over every postmortem's front matter on every build)."""
+    digest = hashlib.sha256(site_key.encode())
+    for table in tables:
+        for key in sorted(table):
+            digest.update(b"\1" + key.encode() + b"\0" + (table[key] or "").encode())
+        digest.update(b"\2")
+    return digest.hexdigest()[:24]
+
+
 def _check_folder(ws: Any, folder: Path) -> Path:
     folder = folder.resolve()
     root = ws.root.resolve()
@@ -221,15 +232,20 @@ def build_site(ws: Any, folder: Path, today: dt.date, full: bool = False) -> Bui
         stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in evidence[row.id]]
         plan.add(f"pm/{row.id}.html", _hash(site_key, hashes.get(row.id), stamp), row.id)
     # The overview pages show front matter only: an edit of a narrative leaves them be.
-    front = _hash(site_key, sorted(data.items()), sorted((k, hashes.get(k)) for k in problems))
+    front = _hash_texts(site_key, data, {k: hashes.get(k, "") for k in problems})
     env = pages.environment()
     plan.add("index.html", front, lambda: pages.index_page(env, context, rows, problems))
     dated = _hash(front, today.isoformat())
     plan.add("actions.html", dated, lambda: pages.actions_page(env, context))
     inputs: dict[str, str] = {}
     if report.charts:
-        drawn_from = _hash(site_key, pages.chart_inputs(data), today.isoformat())
+        before = old.get("inputs", {})
+        if before.get("front") == dated and before.get("stats.html"):
+            drawn_from = before["stats.html"]  # same front matter, same day: same inputs
+        else:
+            drawn_from = _hash(site_key, pages.chart_inputs(data), today.isoformat())
         inputs["stats.html"] = drawn_from
+        inputs["front"] = dated
         key = plan.previous.get("stats.html", "")
         if old.get("inputs", {}).get("stats.html") == drawn_from and plan.fresh("stats.html", key):
             plan.add("stats.html", key, Job("stats.html", "stats", (None, site_key)))
