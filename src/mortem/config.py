@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -105,10 +105,54 @@ class Git(_Section):
     commit: bool = Field(default=True, description="Commit every change made through mortem.")
 
 
+_CODE_PREFIX = re.compile(r"^[A-Z][0-9]{0,3}$")
+
+
 class Lint(_Section):
-    model_config = ConfigDict(extra="allow", frozen=True)
     select: list[str] = Field(default_factory=list, description="Rule code prefixes to run.")
     ignore: list[str] = Field(default_factory=list, description="Rule code prefixes to skip.")
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(
+        default_factory=dict, description="Severity per rule code or prefix, e.g. B103 = 'info'."
+    )
+    extra_phrases: list[str] = Field(
+        default_factory=list, description="More phrases that blame, flagged as B110."
+    )
+    allowed_names: list[str] = Field(
+        default_factory=list, description="Words that look like names but are not (N101)."
+    )
+    allow_names_in_timeline: bool = Field(
+        default=False, description="Let timeline events name people (N101)."
+    )
+    min_whys: int = Field(default=3, ge=1, description="Fewest whys before W101 fires.")
+    due_horizon_days: int = Field(
+        default=90, gt=0, description="Latest due date, in days after the incident (A103)."
+    )
+    timeline_tolerance_minutes: int = Field(
+        default=60, ge=0, description="Slack around the incident window for events (T103)."
+    )
+    restatement_threshold: float = Field(
+        default=0.6, gt=0, le=1, description="Word overlap at which W105 calls a why circular."
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: ["README.md", "*/README.md", "CHANGELOG.md", "CONTRIBUTING.md"],
+        description="Glob patterns of Markdown files that are not postmortems.",
+    )
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not _CODE_PREFIX.match(v)]
+        if bad:
+            raise ValueError(f"not a rule code or prefix: {', '.join(bad)} (e.g. B, B1, B101)")
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severity_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [k for k in value if not _CODE_PREFIX.match(k)]
+        if bad:
+            raise ValueError(f"not a rule code or prefix: {', '.join(bad)} (e.g. B103)")
+        return value
 
 
 class Settings(_Section):

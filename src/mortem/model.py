@@ -91,6 +91,9 @@ class Postmortem(_Record):
         default=None, description="Set by `mortem publish`; follow-up reviews count from it."
     )
     severity: str | None = Field(default=None, description="A severity name from mortem.toml.")
+    template: str | None = Field(
+        default=None, description="The template it was made from; lint checks its sections."
+    )
     services: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     authors: list[str] = Field(default_factory=list)
