@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import urllib.error
 import urllib.parse
@@ -268,6 +269,31 @@ def fetch_incidents(
             if (not since or i.created >= since) and (not until or i.created < until)
         ]
     raise UsageError(f"unknown incident system {system!r} (one of: {', '.join(SYSTEMS)})")
+
+
+PUBLIC_APIS = {"pagerduty": "https://api.pagerduty.com", "opsgenie": "https://api.opsgenie.com"}
+
+
+def read_incidents(
+    source: Path | None,
+    api: str | None,
+    api_url: str | None,
+    token_env: str,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[OutsideIncident]:
+    """Incidents from a saved file, or from `api` with the key in `$token_env`."""
+    if (source is None) == (api is None):
+        raise UsageError("give either a FILE or --api pagerduty|opsgenie")
+    if source is not None:
+        return load_incidents(source)
+    assert api is not None
+    if api not in SYSTEMS:
+        raise UsageError(f"--api {api!r}: use {' or '.join(SYSTEMS)}")
+    token = os.environ.get(token_env, "")
+    if not token:
+        raise UsageError(f"--api {api} needs a key in ${token_env}")
+    return fetch_incidents(api, api_url or PUBLIC_APIS[api], token, since, until)
 
 
 # -- coverage ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -391,32 +392,23 @@ def coverage(
 
     Example: [bold]mortem coverage pagerduty-incidents.json --since 2026-01-01[/bold]
     """
-    import os
-
-    from ..coverage import Rule, fetch_incidents, load_incidents
+    from ..coverage import Rule, read_incidents
     from ..coverage import coverage as measure
-    from ..errors import UsageError
 
     lo, hi = parse_when(since, "--since"), parse_when(until, "--until")
-    if (source is None) == (api is None):
-        raise UsageError("give either a FILE or --api pagerduty|opsgenie")
-    if api is not None:
-        default = {"pagerduty": "https://api.pagerduty.com", "opsgenie": "https://api.opsgenie.com"}
-        token = os.environ.get(token_env, "")
-        if not token:
-            raise UsageError(f"--api {api} needs a key in ${token_env}")
-        incidents = fetch_incidents(api, api_url or default.get(api, ""), token, lo, hi)
-    else:
-        assert source is not None
-        incidents = load_incidents(source)
+    incidents = read_incidents(source, api, api_url, token_env, lo, hi)
     ws = state.workspace()
     result = measure(ws, incidents, Rule.from_settings(ws), lo, hi)
     if fmt is not Format.table:
         output.emit_json(result.as_dict())
         return
+    _coverage_tables(result)
+
+
+def _coverage_tables(result: Any) -> None:
     output.emit(
         [i.as_dict() for i in result.uncovered],
-        fmt,
+        Format.table,
         ["created", "system", "number", "priority", "urgency", "title"],
         title="Incidents without a postmortem",
         empty="every incident that needs one has a postmortem",
@@ -425,7 +417,9 @@ def coverage(
         {**m.as_dict(), "share": "—" if m.share is None else f"{m.share:.0%}"}
         for m in result.months
     ]
-    output.emit(months, fmt, ["month", "incidents", "covered", "share"], title="Covered per month")
+    output.emit(
+        months, Format.table, ["month", "incidents", "covered", "share"], title="Covered per month"
+    )
     share = f"{result.covered / result.qualifying:.0%}" if result.qualifying else "—"
     output.err_console.print(
         f"{result.covered} of {result.qualifying} incidents needing a postmortem have one ({share}); "
