@@ -1,7 +1,9 @@
 """How well the postmortem practice works, measured from the repository.
 
 Each section is a plain function over the facts (`metrics_facts`) that returns a frozen
-record; `compute` runs the sections a report asks for. Durations are in minutes. Every
+record; `compute` runs the sections a report asks for. Frequency, durations and action
+items are here; engagement and blame language in `metrics_people`, repeats in
+`metrics_repeats`, the statistics themselves in `metrics_numbers`. Durations are in minutes. Every
 figure carries its n; whatever could not be counted is listed in `excluded` with the
 reason, so nothing is dropped silently.
 
@@ -18,12 +20,10 @@ Definitions (also in docs/stats.md):
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .metrics_facts import (
     NO_TEAM,
@@ -38,13 +38,24 @@ from .metrics_numbers import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
     Difference,
+    Rate,
     Summary,
     Trend,
     median_difference,
     summarize,
     trends,
 )
+from .metrics_people import (
+    BlameCounter,
+    Culture,
+    Engagement,
+    blame_counts,
+    culture,
+    engagement,
+    git_authors,
+)
 from .metrics_periods import Period, Unit, bucket, bucket_end, buckets_between, month_ends
+from .metrics_repeats import Pattern, Repeat, patterns, repeats
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -55,7 +66,6 @@ DURATIONS: tuple[tuple[str, str, str], ...] = (
     ("ttm", "time to mitigate", "mitigated_at"),
     ("ttr", "time to resolve", "resolved_at"),
 )
-BLAME_PREFIX = "B"  # the lint rule group "Blaming language"
 SECTIONS = ("frequency", "durations", "actions", "engagement", "culture", "repeats")
 
 
@@ -286,27 +296,6 @@ def compare(
 
 
 @dataclass(frozen=True)
-class Rate:
-    """A proportion with its Wilson score interval (sound for small n and for 0 or 1)."""
-
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-    def interval(self, z: float = 1.959964) -> tuple[float, float] | None:
-        n = self.denominator
-        if n == 0:
-            return None
-        p = self.numerator / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass(frozen=True)
 class TeamActions:
     team: str
     total: int
@@ -426,231 +415,6 @@ def action_stats(
     )
 
 
-# -- engagement ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Engagement:
-    people: list[tuple[str, int]]  # postmortem, distinct people
-    summary: Summary
-    follow_ups_due: int
-    follow_ups_held: int
-    excluded: list[Excluded]
-
-    @property
-    def held_rate(self) -> Rate:
-        return Rate(self.follow_ups_held, self.follow_ups_due)
-
-
-def people_of(incident: Incident, git_names: set[str]) -> set[str]:
-    names = set(incident.authors) | set(incident.responders) | git_names
-    if incident.facilitator:
-        names.add(incident.facilitator)
-    for review in incident.reviews:
-        names |= set(review.reviewers)
-    return names
-
-
-def engagement(
-    incidents: list[Incident],
-    settings: Settings,
-    git_authors: dict[str, set[str]],
-    today: dt.date,
-    seed: int = DEFAULT_SEED,
-    resamples: int = DEFAULT_RESAMPLES,
-) -> Engagement:
-    from .reviews import follow_up_counts
-
-    by_name = {p.name: key for key, p in settings.people.items()}
-    people = []
-    for incident in incidents:
-        git_names = {by_name.get(n, n) for n in git_authors.get(incident.id, set())}
-        people.append((incident.id, len(people_of(incident, git_names))))
-    due, held, excluded = follow_up_counts(incidents, settings, today)
-    return Engagement(
-        people,
-        summarize([float(n) for _, n in people], "people", seed, resamples),
-        due,
-        held,
-        excluded,
-    )
-
-
-def git_authors(ws: Workspace) -> dict[str, set[str]]:
-    """Git authors of every postmortem file by id, cached per HEAD commit (the history
-    only changes with HEAD, and walking it is the slow part)."""
-    head = ws.git.head() if ws.git.is_repo() else None
-    if head is None:
-        return {}
-    cache = ws.root / ".mortem" / "git-authors.json"
-    try:
-        saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved.get("head") == head:
-            return {k: set(v) for k, v in saved["authors"].items()}
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
-    folder = ws.settings.paths.postmortems
-    by_path = ws.git.authors_by_file(folder)
-    prefix = ws.store.folder.resolve().relative_to(ws.git.toplevel().resolve()).as_posix()
-    authors: dict[str, set[str]] = {}
-    for path, names in by_path.items():
-        parent, _, name = path.rpartition("/")
-        if parent == prefix and name.endswith(".md"):
-            authors.setdefault(name[:-3], set()).update(names)
-    cache.parent.mkdir(exist_ok=True)
-    cache.write_text(
-        json.dumps({"head": head, "authors": {k: sorted(v) for k, v in authors.items()}}),
-        encoding="utf-8",
-    )
-    return authors
-
-
-# -- culture (blame language, through the lint hook) -------------------------------------
-
-
-@dataclass(frozen=True)
-class Culture:
-    available: bool
-    per_period: list[tuple[str, int, int]]  # period, postmortems, blame findings
-    per_postmortem: list[tuple[str, int]]
-    note: str
-
-
-BlameCounter = Callable[[list[str]], dict[str, int] | None]
-
-
-def culture(incidents: list[Incident], unit: Unit, count_blame: BlameCounter) -> Culture:
-    """Blame-language findings per postmortem and per period of the incident's start."""
-    counts = count_blame([i.id for i in incidents])
-    if counts is None:
-        return Culture(False, [], [], "mortem.lint is not available: no blame findings to count")
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    undated = 0
-    for incident in incidents:
-        if incident.started_on is None:
-            undated += 1
-            continue
-        slot = per[bucket(incident.started_on, unit)]
-        slot[0] += 1
-        slot[1] += counts.get(incident.id, 0)
-    note = f"{undated} postmortem(s) without started_at are in no period" if undated else ""
-    return Culture(
-        True,
-        [(label, v[0], v[1]) for label, v in sorted(per.items())],
-        [(i.id, counts.get(i.id, 0)) for i in incidents],
-        note,
-    )
-
-
-# -- repeat incidents ------------------------------------------------------------------
-
-
-class Repeat(NamedTuple):
-    first: str
-    second: str
-    services: tuple[str, ...]
-    categories: tuple[str, ...]
-    days_apart: int
-    done_before: tuple[str, ...]  # the first's items done before the second started
-    open_at_repeat: tuple[str, ...]  # the first's items not done by then
-
-    @property
-    def after_fix(self) -> bool:
-        return bool(self.done_before)
-
-
-def _start_key(incident: Incident) -> tuple[dt.datetime, str]:
-    assert incident.started_at is not None
-    return incident.started_at, incident.id
-
-
-def repeats(incidents: list[Incident], days: int) -> tuple[list[Repeat], list[Excluded]]:
-    """Each postmortem paired with the previous one sharing a service and a factor
-    category, when it started within `days` days of it."""
-    excluded = [
-        Excluded(i.id, "repeats", "no started_at")
-        for i in incidents
-        if i.started_at is None and i.services and i.categories
-    ]
-    window = days * 86400.0
-    # One sweep in start order, remembering the latest incident of each (service,
-    # category): it is the one a new incident of that pair repeats.
-    latest: dict[tuple[str, str], tuple[Incident, float]] = {}
-    pairs: dict[tuple[str, str], tuple[Incident, Incident, float, list[str], list[str]]] = {}
-    for later in sorted((i for i in incidents if i.started_at is not None), key=_start_key):
-        at = later.started_at.timestamp()  # type: ignore[union-attr]
-        for service in later.services:
-            for category in later.categories:
-                key = (service, category)
-                seen = latest.get(key)
-                latest[key] = (later, at)
-                if seen is None or at - seen[1] > window:
-                    continue
-                earlier = seen[0]
-                entry = pairs.get((earlier.id, later.id))
-                if entry is None:
-                    entry = pairs[(earlier.id, later.id)] = (earlier, later, at - seen[1], [], [])
-                if service not in entry[3]:
-                    entry[3].append(service)
-                if category not in entry[4]:
-                    entry[4].append(category)
-    # An incident is the earlier one of several pairs: list its items once.
-    items: dict[str, list[tuple[str, str, dt.date | None]]] = {}
-    found = []
-    for earlier, later, gap, services, categories in pairs.values():
-        start = later.started_on
-        assert start is not None
-        known = items.get(earlier.id)
-        if known is None:
-            known = items[earlier.id] = [
-                (a.ref, a.status, a.closed_on) for a in earlier.actions if a.status != "wont-do"
-            ]
-        done: list[str] = []
-        still: list[str] = []
-        for ref, status, closed in known:
-            if status == "done" and closed is not None and closed < start:
-                done.append(ref)
-            else:
-                still.append(ref)
-        found.append(
-            Repeat(
-                earlier.id,
-                later.id,
-                tuple(sorted(services)),
-                tuple(sorted(categories)),
-                int(gap // 86400),
-                tuple(done),
-                tuple(still),
-            )
-        )
-    found.sort(key=lambda r: (r.second, r.first))
-    return found, excluded
-
-
-@dataclass(frozen=True)
-class Pattern:
-    service: str
-    category: str
-    postmortems: tuple[str, ...]
-
-
-def patterns(incidents: list[Incident], start: dt.date, end: dt.date) -> list[Pattern]:
-    """(service, category) pairs shared by two or more incidents started in [start, end]."""
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for incident in incidents:
-        day = incident.started_on
-        if day is None or not start <= day <= end:
-            continue
-        for service in incident.services:
-            for category in incident.categories:
-                groups[(service, category)].append(incident.id)
-    return [
-        Pattern(service, category, tuple(ids))
-        for (service, category), ids in sorted(groups.items())
-        if len(ids) > 1
-    ]
-
-
 # -- everything ------------------------------------------------------------------------
 
 
@@ -719,23 +483,18 @@ def compute_from(
     return Stats(options, len(incidents), excluded=excluded, **result)
 
 
-def blame_counts(
-    ws: Workspace, ids: list[str], today: dt.date | None = None
-) -> dict[str, int] | None:
-    """Findings of the blaming-language rules (codes B...) per postmortem, through
-    `mortem lint` and its cache; None when `mortem.lint` is not installed."""
-    try:
-        from .lint.cache import Target
-        from .lint.service import cache_folder, lint_config, run_lint
-    except ImportError:
-        return None
-    folder = ws.store.folder
-    targets = [
-        Target(path, ws.store.display(path), folder)
-        for path in (ws.store.path_for(doc_id) for doc_id in ids)
-    ]
-    run = run_lint(targets, lint_config(ws, today=today), cache_folder(ws))
-    return {
-        doc_id: sum(1 for f in result.findings if f.code.startswith(BLAME_PREFIX))
-        for doc_id, result in zip(ids, run.results, strict=True)
-    }
+__all__ = [
+    "Culture",
+    "Engagement",
+    "Options",
+    "Pattern",
+    "Rate",
+    "Repeat",
+    "Stats",
+    "blame_counts",
+    "compute",
+    "compute_from",
+    "git_authors",
+    "patterns",
+    "repeats",
+]

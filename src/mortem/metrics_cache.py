@@ -34,7 +34,9 @@ CODE = (
     "metrics_cache.py",
     "metrics_facts.py",
     "metrics_numbers.py",
+    "metrics_people.py",
     "metrics_periods.py",
+    "metrics_repeats.py",
     "metrics_tables.py",
     "reviews.py",
 )

@@ -152,6 +152,27 @@ def summarize(
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A proportion with its Wilson score interval (sound for small n and for 0 or 1)."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    def interval(self, z: float = 1.959964) -> tuple[float, float] | None:
+        n = self.denominator
+        if n == 0:
+            return None
+        p = self.numerator / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
 class Difference:
     """Median of B minus median of A, with the bootstrap interval of that difference."""
 

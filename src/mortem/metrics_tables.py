@@ -8,8 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metrics import Rate, Stats
-from .metrics_numbers import SMALL_N, Estimate, Summary
+from .metrics import Stats
+from .metrics_numbers import SMALL_N, Estimate, Rate, Summary
 
 SMALL_NOTE = f"n < {SMALL_N}: small sample, read the interval rather than the value"
 

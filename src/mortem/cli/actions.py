@@ -11,7 +11,7 @@ from .main import app, state
 from .output import Format
 
 actions_app = typer.Typer(
-    help="Action items across every postmortem: list (the default), summary, done, start...",
+    # The help is the callback's docstring (listing is what `mortem actions` does).
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -37,7 +37,8 @@ def actions(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
     today: str | None = typer.Option(None, "--today", help=TODAY_HELP),
 ) -> None:
-    """List action items across every postmortem, by due date (undated last).
+    """List action items across every postmortem, by due date (undated last); or
+    summarize them, or close, start and reopen one (the commands below).
 
     Example: [bold]mortem actions --overdue --team payments --format csv[/bold]
     """

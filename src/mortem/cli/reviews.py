@@ -11,7 +11,8 @@ from .main import app, state
 from .output import Format
 
 review_app = typer.Typer(
-    help="Review workflow: request, approve, follow-ups due, record a follow-up, agenda.",
+    help="Review workflow: request, approve, follow-ups due, record a follow-up, agenda.\n\n"
+    "Example: [bold]mortem review request 2026-03-14-checkout-timeouts -r sam[/bold]",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
