@@ -8,7 +8,10 @@ minus start, resolution minus start) agrees with the stated one when they differ
 most 1 minute or 2% of the stated value, whichever is larger. The stated figures were
 written by people who sometimes counted from a different start than the timeline's
 first row, so full agreement is not expected; the floors below pin what the importer
-reaches today so that a change that makes it worse fails.
+reaches today so that a change that makes it worse fails. Two files still differ, for
+reasons in the authors' counting rather than the timeline: PM2020-002 counts detection
+from the second alert (the first came from an affected service), and PM2021-004 counts
+recovery to the last "confirmed working" rather than the first.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ TRUTH = list(csv.DictReader((DFDS / "dfds_stats_ground_truth.csv").open(encoding
 FILES = [row["file"] for row in TRUTH]
 
 # What the importer reaches today on these files (see the module docstring).
-MIN_TTD_AGREEMENT = 8
-MIN_TTR_AGREEMENT = 9
+MIN_TTD_AGREEMENT = 13
+MIN_TTR_AGREEMENT = 15
 
 
 def _stated(text: str) -> float | None:

@@ -25,6 +25,10 @@ Times keep the zone the author stated ("All times in CET", a "Time (UTC)" column
 report says so. Rows whose time is approximate ("10:45~") or unreadable stay in the
 body rather than be placed at a guessed instant; rows with only a date are placed at
 the start of that day and marked ``precision: day``.
+
+Which rows start, detect, mitigate and resolve the incident is read from the rows'
+words (see `_phases`); `MarkdownImport.derived` holds the durations that reading gives,
+apart from any the authors stated, so the two can be compared.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from mortem.model import (
 
 from . import _mdtext as md
 from ._common import require_zone, source_error
+from ._phases import Row, find_phases
 from ._when import When, find_full_date, find_partial_date, find_year, read_when, zone_token
 
 __all__ = [
@@ -71,7 +76,8 @@ class MarkdownImport:
     body: str
     report: list[str] = field(default_factory=list)
     stated: dict[str, Any] = field(default_factory=dict)  # ttd_minutes/ttr_minutes as written
-    derived: dict[str, Any] = field(default_factory=dict)  # the same, from the timeline
+    # From the timeline alone: ttd/ttm/ttr (to recovery)/ttresolve minutes and the rows.
+    derived: dict[str, Any] = field(default_factory=dict)
 
     def postmortem(self) -> Postmortem:
         """The fields as a validated front matter (raises pydantic's ValidationError)."""
@@ -233,66 +239,6 @@ FACTOR_CATEGORIES: dict[str, tuple[str, ...]] = {
     "data": ("data", "database", "schema", "migration", "corrupt", "backup", "table", "postgres"),
 }
 
-_DETECT = re.compile(
-    r"\b(alert(s|ed|ing)?|alarms?|paged|paging|pager|page[ds]? (the )?on-?call|detect(ed|s)"
-    r"|notic(ed|es)|report(s|ed|ing)?|first report|became aware|aware of|notified( us)?"
-    r"|informed( us)?|inform us|reached out|complain(ts?|ed)|observed|witnessed|spotted"
-    r"|warning|incident (was )?(declared|opened|raised)|declared)\b",
-    re.IGNORECASE,
-)
-_DETECT_WEAK = re.compile(
-    r"\b(investigat(ion|ions|ing|ed)|troubleshoot(ing)?|looking into)\b", re.IGNORECASE
-)
-_NOT_A_PROBLEM = re.compile(
-    r"\b(all (is )?(fine|good|ok|well)|no (issues?|problems?|errors?|impact)|nothing (unusual|"
-    r"out of the ordinary)|looks? (fine|good|ok)|false alarm|as expected)\b",
-    re.IGNORECASE,
-)
-_RESOLVED = re.compile(
-    r"\b(resolved|restored|recovered|back to normal|back online|back up|fully operational"
-    r"|(systems?|services?|everything|all|it) (verified |confirmed |is |are |was |were )?"
-    r"(operational|healthy|available)|operational again|service operational"
-    r"|(working|healthy|up|available|online|functional|stable|running) again|works( again)?"
-    r"|(confirmed|verified) (working|fixed|operational)|working as (intended|expected|normal)"
-    r"|solved|fixed|all clear|outage (ends?|ended|over)|incident (closed|over))\b",
-    re.IGNORECASE,
-)
-_RESOLVED_WEAK = re.compile(
-    r"\b(fix(es)? (was |were |is )?(applied|deployed|released|rolled out|implemented|merged)"
-    r"|(applied|deployed|released|implemented|merged) (a |the )?(\w+ )?fix|hotfix"
-    r"|rolled back|roll[- ]?back\b(?:[^.;]|\.(?=\d)){0,30}?\b(performed|completed|done|finished|deployed)"
-    r"|reverted|mitigated|workaround (applied|deployed|in place)|re-?attached|re-?enabled)\b",
-    re.IGNORECASE,
-)
-_MITIGATED = re.compile(
-    r"\b(mitigated|mitigation (applied|deployed|in place)|workaround (applied|deployed|in place)"
-    r"|rolled back|roll[- ]?back\b(?:[^.;]|\.(?=\d)){0,30}?\b(performed|completed|done|finished|deployed)"
-    r"|reverted|temporary fix|quick fix|downgraded)\b",
-    re.IGNORECASE,
-)
-# Words that say an action did not (yet) work: "rollback attempted", "fix fails".
-_FAILED = re.compile(
-    r"\b(attempt(s|ed)?|fail(s|ed)?|unsuccessful|did not work|didn't work|tried|trying"
-    r"|not effective|ineffective)\b",
-    re.IGNORECASE,
-)
-# On the first event itself, only words saying that people learned of the problem count
-# as detection: "Node starts reporting errors" is the failure, not anyone noticing it.
-_DETECT_AT_START = re.compile(
-    r"\b(reached out|inform(ed)? us|notified us|told us|became aware|we were (alerted|paged|"
-    r"notified|told)|alert(ed)?|alarm|paged|customer reports?|users? report(ed|s)?)\b",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(
-    r"\b(not|n't|never|un|partially|partly|some|most|failed to|still|attempt(ed)? to)\s+"
-    r"(\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-_START_MARKER = re.compile(
-    r"\b(outage|impact|problem|issue|degradation|disruption)\s+(begins|began|starts|started)\b"
-    r"|\bstart of (the )?(outage|impact|problem)\b",
-    re.IGNORECASE,
-)
 _ZONE_PHRASES = {
     "pacific time": "America/Los_Angeles",
     "eastern time": "America/New_York",
@@ -1027,85 +973,46 @@ class _Importer:
                     f"{cur.at.strftime('%Y-%m-%d %H:%M')}; sorted by time"
                 )
         ordered = sorted(placed, key=lambda p: (p.at, p.order))
-        start = ordered[0]
-        for p in ordered:
-            if _START_MARKER.search(p.text):
-                start = p
-                break
-        kinds: dict[int, EventKind] = {id(start): "trigger"}
-        timed = [p for p in ordered if not p.day_only and p.at >= start.at]
-
-        def first(
-            pattern: re.Pattern[str], after: datetime, skip: re.Pattern[str] | None = None
-        ) -> _Placed | None:
-            for p in timed:
-                if p.at < after or not _cue(pattern, p.text):
-                    continue
-                if skip is not None and skip.search(p.text):
-                    continue
-                return p
-            return None
-
-        detection = first(_DETECT, start.at, _NOT_A_PROBLEM)
-        if detection is start and not _cue(_DETECT_AT_START, start.text):
-            later = [p for p in timed if p is not start]
-            detection = next(
-                (p for p in later if _cue(_DETECT, p.text) and not _NOT_A_PROBLEM.search(p.text)),
-                None,
-            )
-        if detection is None:
-            detection = first(_DETECT_WEAK, start.at, _NOT_A_PROBLEM)
-        after = detection.at if detection else start.at
-        resolution = first(_RESOLVED, after) or first(_RESOLVED_WEAK, after, _FAILED)
-        mitigation = first(_MITIGATED, after, _FAILED)
-        if mitigation is not None and resolution is not None and mitigation.at > resolution.at:
-            mitigation = None
-        if detection is not None:
-            kinds[id(detection)] = "detection"
-        if mitigation is not None and mitigation is not resolution:
-            kinds[id(mitigation)] = "mitigation"
-        if resolution is not None:
-            kinds[id(resolution)] = "resolution"
-
-        events = []
-        for p in ordered:
-            extra = dict(p.extra)
-            kind = extra.pop("kind", None) or kinds.get(id(p))
-            if p.day_only:
-                extra["precision"] = "day"
-            events.append(TimelineEvent(at=p.at, event=p.text, kind=kind, **extra))
-            shown = p.at.strftime("%Y-%m-%d") if p.day_only else p.at.isoformat()
-            self.report.append(
-                f"timeline event: {self.where(p.lines[0])} -> {shown}"
-                + (f" [{kind}]" if kind else "")
-                + f" {_short(p.text)!r}"
-            )
-        self.fields["timeline"] = events
-
+        rows = [
+            Row(p.at, p.text, p.day_only, p.extra.get("kind") if p.from_table else None)
+            for p in ordered
+        ]
+        phases = find_phases(rows)
+        start = ordered[phases.start]
         started = start.at
+
+        def chosen(index: int | None) -> _Placed | None:
+            return None if index is None else ordered[index]
+
+        detection, mitigation = chosen(phases.detection), chosen(phases.mitigation)
+        recovery, resolution = chosen(phases.recovery), chosen(phases.resolution)
+        # The derived figures come from the timeline alone, so they can be compared with
+        # the stated ones; "ttr" is time to recovery, as the stats blocks mean it.
+        self.derived = {
+            "ttd_minutes": phases.minutes(rows, phases.detection),
+            "ttm_minutes": phases.minutes(rows, phases.mitigation),
+            "ttr_minutes": phases.minutes(rows, phases.recovery),
+            "ttresolve_minutes": phases.minutes(rows, phases.resolution),
+            "started_by": start.text,
+            "detected_by": detection.text if detection else None,
+            "mitigated_by": mitigation.text if mitigation else None,
+            "recovered_by": recovery.text if recovery else None,
+            "resolved_by": resolution.text if resolution else None,
+        }
         self.fields["started_at"] = started
         how = (
             "first timeline event"
-            if start is ordered[0]
-            else f"marked as the start: {start.text!r}"
+            if phases.start_reason == "first timeline event"
+            else f"{phases.start_reason}: {start.text!r}"
         )
         self.report.append(f"started_at: {started.isoformat()} ({how})")
-
-        def minutes(p: _Placed | None) -> float | None:
-            return None if p is None else (p.at - started).total_seconds() / 60
-
-        self.derived = {
-            "ttd_minutes": minutes(detection),
-            "ttr_minutes": minutes(resolution),
-            "ttm_minutes": minutes(mitigation),
-            "detected_by": detection.text if detection else None,
-            "resolved_by": resolution.text if resolution else None,
-            "mitigated_by": mitigation.text if mitigation else None,
-        }
+        # A stated "time to recovery" gives resolved_at (the field the metrics count),
+        # so it is checked against the row where service came back.
+        stated_recovery = self.stated.get("ttr_minutes") is not None
         for name, stat, cue in (
             ("detected_at", "ttd_minutes", detection),
             ("mitigated_at", "ttm_minutes", mitigation),
-            ("resolved_at", "ttr_minutes", resolution),
+            ("resolved_at", "ttr_minutes", recovery if stated_recovery else resolution),
         ):
             stated = self.stated.get(stat)
             if stated is not None:
@@ -1132,6 +1039,21 @@ class _Importer:
                 "mitigated_at: left out, because the timeline's mitigation comes after the "
                 "resolved_at the stated figures give"
             )
+        kinds = _kinds_matching_fields(phases.kinds, ordered, self.fields)
+        events = []
+        for p, derived_kind in zip(ordered, kinds, strict=True):
+            extra = dict(p.extra)
+            kind = extra.pop("kind", None) or derived_kind
+            if p.day_only:
+                extra["precision"] = "day"
+            events.append(TimelineEvent(at=p.at, event=p.text, kind=kind, **extra))
+            shown = p.at.strftime("%Y-%m-%d") if p.day_only else p.at.isoformat()
+            self.report.append(
+                f"timeline event: {self.where(p.lines[0])} -> {shown}"
+                + (f" [{kind}]" if kind else "")
+                + f" {_short(p.text)!r}"
+            )
+        self.fields["timeline"] = events
 
     # ----------------------------------------------------------------- stats
     def stats(self) -> None:
@@ -1549,9 +1471,37 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _cue(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether `text` says what `pattern` looks for, and does not negate it."""
-    return any(not _NEGATED.search(text[: match.start()]) for match in pattern.finditer(text))
+_FIELD_KINDS: dict[str, EventKind] = {
+    "detected_at": "detection",
+    "mitigated_at": "mitigation",
+    "resolved_at": "resolution",
+}
+
+
+def _kinds_matching_fields(
+    derived: list[EventKind | None], ordered: list[_Placed], fields: dict[str, Any]
+) -> list[EventKind | None]:
+    """The rows' kinds, with each phase's kind on the row at its front-matter time.
+
+    The earliest row of a kind and the field of that phase must agree (lint T104).
+    When a stated figure puts the field at another row than the timeline's words
+    suggest, the kind moves to the row at the stated time, which is the one the
+    authors counted to; with no single row there, the words' choice stays.
+    """
+    kinds = list(derived)
+    for name, kind in _FIELD_KINDS.items():
+        value = fields.get(name)
+        if value is None:
+            kinds = ["action" if k == kind else k for k in kinds]
+            continue
+        earliest = next((i for i, k in enumerate(kinds) if k == kind), None)
+        if earliest is not None and ordered[earliest].at == value:
+            continue
+        at_value = [i for i, p in enumerate(ordered) if not p.day_only and p.at == value]
+        if len(at_value) == 1:
+            kinds = ["action" if k == kind else k for k in kinds]
+            kinds[at_value[0]] = kind
+    return kinds
 
 
 def _merge_numbered(items: list[md.Item]) -> list[md.Item]:
