@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 TODAY_HELP = "Count as if today were this date (YYYY-MM-DD), for reproducible output."
+CHART_SECTIONS = ("frequency", "durations", "actions")
 
 
 def short_lived() -> None:
@@ -95,8 +96,6 @@ def stats(
 
     short_lived()
     ws = state.workspace()
-    if charts is not None and section:
-        section = list(dict.fromkeys([*section, "frequency", "durations", "actions"]))
     options = _options(by, since, until, compare, repeat_days, seed, today, section)
     human = fmt is Format.table
     report = _report(ws, options, human, skip_detail=human and table is None, charts=charts)
@@ -112,20 +111,21 @@ def stats(
 def _report(
     ws: Workspace, options: Options, human: bool, skip_detail: bool, charts: Path | None
 ) -> Report:
-    """The tables, from the results cache; with charts, computed here to draw them too."""
-    from ..metrics_cache import Report, stats_report
+    """The tables (from the results cache when nothing moved), and the charts if asked."""
+    from ..metrics_cache import stats_report
 
-    if charts is None:
-        return stats_report(ws, options, human, skip_detail)
-    from ..charts import write_charts
-    from ..metrics import compute
-    from ..metrics_tables import build_tables, excluded_digest
+    if charts is not None:
+        import dataclasses
 
-    result = compute(ws, options)
-    for path in write_charts(result, charts):
-        output.success(f"wrote {path}")
-    tables = build_tables(result, human=human, skip_detail=skip_detail)
-    return Report(options.today.isoformat(), result.incidents, tables, excluded_digest(result))
+        from ..charts import write_charts
+        from ..metrics import compute
+
+        # The charts draw three sections only: blame language and engagement (the lint
+        # results, the git history) are not needed for them.
+        drawn = dataclasses.replace(options, sections=CHART_SECTIONS)
+        for path in write_charts(compute(ws, drawn), charts):
+            output.success(f"wrote {path}")
+    return stats_report(ws, options, human, skip_detail)
 
 
 def _emit(report: Report, tables: list[Table], fmt: Format, one: bool) -> None:
