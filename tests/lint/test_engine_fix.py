@@ -131,5 +131,5 @@ def test_a_file_that_does_not_parse_is_never_rewritten(ws: Workspace) -> None:
     text = "---\ntitle: [unclosed\n---\n# B\n\nPriya raised the limit.\n"
     broken.write_text(text, encoding="utf-8")
     fresh, targets, _, run = lint(ws)
-    fix_run(run.results, [t for t in targets if t.path == broken], fresh.store, None)
+    fix_run(run.results, [t for t in targets if t.path == str(broken)], fresh.store, None)
     assert broken.read_text() == text

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import content_hash
-from .engine import FileResult
-from .findings import Finding
+from .findings import FileResult, Finding
 
 SCHEMA_VERSION = "1"
 RACY_NS = 2_000_000_000
@@ -43,9 +42,13 @@ CREATE TABLE IF NOT EXISTS results(
 class Target:
     """A file to lint: where it is, how it is shown, and the folder its links point into."""
 
-    path: Path
+    path: str | Path  # the scan gives strings: a run may have ten thousand, Paths cost
     display: str
     base: Path
+
+    @property
+    def file(self) -> str:
+        return os.fspath(self.path)
 
 
 @dataclass
@@ -96,7 +99,7 @@ class Cache:
         Also returns how many files had to be read to be hashed.
         """
         conn = self.connect()
-        keys = [str(t.path) for t in targets]
+        keys = [t.file for t in targets]
         known: dict[str, tuple[int, int, str, int]] = {}
         if len(keys) > 200:
             for path, mtime, size, digest, racy in conn.execute("SELECT * FROM stats"):
@@ -108,9 +111,9 @@ class Cache:
                     known[row[0]] = (row[1], row[2], row[3], row[4])
         hashes: list[str | None] = []
         read = 0
-        for target, key in zip(targets, keys, strict=True):
+        for key in keys:
             try:
-                st = os.stat(target.path)
+                st = os.stat(key)
             except OSError:
                 hashes.append(None)
                 continue
@@ -120,7 +123,8 @@ class Cache:
                 hashes.append(old[2])
                 continue
             try:
-                hashes.append(content_hash(target.path.read_bytes()))
+                with open(key, "rb") as handle:
+                    hashes.append(content_hash(handle.read()))
                 read += 1
             except OSError:
                 hashes.append(None)
@@ -150,13 +154,17 @@ class Cache:
         expires, links_json, missing_json, findings_json = row
         if expires is not None and today >= dt.date.fromisoformat(expires):
             return None
-        links = tuple(json.loads(links_json))
-        missing = tuple(json.loads(missing_json))
+        links = tuple(json.loads(links_json)) if links_json != "[]" else ()
+        missing = tuple(json.loads(missing_json)) if missing_json != "[]" else ()
         if links:
             now_missing = tuple(t for t in links if not (target.base / t).exists())
             if now_missing != missing:
                 return None
-        findings = [Finding.from_cache(r, target.display) for r in json.loads(findings_json)]
+        findings = (
+            [Finding.from_cache(r, target.display) for r in json.loads(findings_json)]
+            if findings_json != "[]"
+            else []
+        )
         return FileResult(
             target.display,
             findings,
@@ -176,10 +184,10 @@ class Cache:
         for target, result in pairs:
             if not result.hash:
                 continue
-            st = self._stats.get(str(target.path))
+            st = self._stats.get(target.file)
             if st is not None:
                 racy = 1 if now - st.mtime_ns < RACY_NS else 0
-                stats.append((str(target.path), st.mtime_ns, st.size, result.hash, racy))
+                stats.append((target.file, st.mtime_ns, st.size, result.hash, racy))
             results.append(
                 (
                     result.hash,
@@ -202,7 +210,7 @@ class Cache:
     def prune(self, present: Sequence[Target]) -> None:
         """Forget files that are gone and results no file refers to any more."""
         conn = self.connect()
-        keep = {str(t.path) for t in present}
+        keep = {t.file for t in present}
         gone = [(p,) for (p,) in conn.execute("SELECT path FROM stats") if p not in keep]
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -29,7 +29,7 @@ PROSE_ITEMS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """A piece of prose and where each of its characters sits in the file."""
 
@@ -165,11 +165,12 @@ class Context:
 
     def segments(self) -> Iterator[Segment]:
         """Every piece of prose: the body's blocks, then the front matter's strings."""
+        in_timeline = self.config.allow_names_in_timeline
         for block in self.body.blocks:
-            allowed = block.in_people_section or (
-                self.config.allow_names_in_timeline and block.in_timeline
+            allowed = bool(block.path) and (
+                block.in_people_section or (in_timeline and block.in_timeline)
             )
-            yield Segment(block.text, block.kind, block.start, names_allowed=allowed)
+            yield Segment(block.text, block.kind, block.start, None, None, allowed)
         root = self.front.root if self.front is not None else None
         if not isinstance(root, yaml.MappingNode):
             return

@@ -8,7 +8,6 @@ evidence files, for links) so that `cache.py` knows when it may be reused.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +29,7 @@ from . import (
     suppress,
 )
 from .context import Context
-from .findings import Finding
+from .findings import FileResult, Finding
 from .frontmap import FrontMap, load_with_nodes
 from .markdown import Body, scan
 from .options import LintConfig
@@ -45,18 +44,6 @@ STRUCTURE_CHECKS: tuple[Callable[[Context], None], ...] = (
     rules_actions.check,
     rules_timeline.check,
 )
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What linting one file found, and what that depends on besides its bytes."""
-
-    display: str
-    findings: list[Finding]
-    hash: str = ""
-    expires: dt.date | None = None  # reuse the result only before this day
-    missing: tuple[str, ...] = ()  # link targets that were missing
-    links: tuple[str, ...] = ()  # every local link target, checked again on reuse
 
 
 @dataclass(frozen=True)

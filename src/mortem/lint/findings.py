@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -114,3 +115,15 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What linting one file found, and what that depends on besides its bytes."""
+
+    display: str
+    findings: list[Finding]
+    hash: str = ""
+    expires: dt.date | None = None  # reuse the result only before this day
+    missing: tuple[str, ...] = ()  # link targets that were missing
+    links: tuple[str, ...] = ()  # every local link target, checked again on reuse

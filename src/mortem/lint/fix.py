@@ -20,8 +20,7 @@ from ..fsutil import atomic_write
 from ..git import Author
 from ..store import Store
 from .cache import Target
-from .engine import FileResult
-from .findings import Finding, Fix
+from .findings import FileResult, Finding, Fix
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,9 @@ def fix_run(
         target = by_display.get(result.display)
         if target is None or not any(f.fix for f in result.findings):
             continue
-        done = fix_file(target.path, target.display, result.findings, result.hash, store, author)
+        done = fix_file(
+            Path(target.path), target.display, result.findings, result.hash, store, author
+        )
         if done is not None:
             fixed.append(done)
     return fixed

@@ -34,7 +34,11 @@ def text(findings: Sequence[Finding]) -> str:
 
 
 def json_text(findings: Sequence[Finding]) -> str:
-    return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
+    """A JSON list, one finding per line (json's C encoder only runs without indent)."""
+    if not findings:
+        return "[]\n"
+    items = ",\n  ".join(json.dumps(f.as_dict(), ensure_ascii=False) for f in findings)
+    return f"[\n  {items}\n]\n"
 
 
 def _rule_descriptor(rule: Rule) -> dict[str, Any]:

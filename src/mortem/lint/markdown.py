@@ -108,8 +108,6 @@ class Body:
     headings: list[Heading] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
-    # file lines that hold something a reader sees (prose, code, tables), for sections
-    content_lines: set[int] = field(default_factory=set)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -377,6 +375,7 @@ def _collect(
     """Group lines into blocks, note sections and which lines hold content."""
     headings = {h.line: h for h in out.headings}
     path: list[tuple[int, str]] = []
+    titles: tuple[str, ...] = ()
     open_sections: list[Section] = []
     n = len(lines)
     i = 0
@@ -387,7 +386,7 @@ def _collect(
     def add(kind: str, a: int, b: int) -> None:
         text = masked[a:b]
         if text.strip():
-            out.blocks.append(Block(kind, offset + a, text, tuple(t for _, t in path)))
+            out.blocks.append(Block(kind, offset + a, text, titles))
 
     while i < n:
         kind = kinds[i]
@@ -404,6 +403,7 @@ def _collect(
             out.sections.append(section)
             open_sections.append(section)
             path.append((heading.level, heading.title.lower()))
+            titles = tuple(t for _, t in path)
             if not heading.title.rstrip().endswith("?"):
                 add("heading", starts[i], end_of(i))
             i += 1
@@ -412,12 +412,12 @@ def _collect(
             i += 1
             continue
         if kind in (CODE, LOG):
-            if masked[starts[i] : end_of(i)].strip() == "" and lines[i].strip():
-                _mark(out, open_sections, file_line)
+            if lines[i].strip():
+                _mark(open_sections)
             i += 1
             continue
         if kind == TABLE:
-            _mark(out, open_sections, file_line)
+            _mark(open_sections)
             row = masked[starts[i] : end_of(i)]
             cell_start = 0
             for m in re.finditer(r"(?<!\\)\|", row + "|"):
@@ -439,14 +439,13 @@ def _collect(
             while j < n and kinds[j] in (PARA, CONT) and kinds[j] == kind:
                 j += 1
             block_kind = "paragraph"
-        for k in range(i, j):
-            if masked[starts[k] : end_of(k)].strip():
-                _mark(out, open_sections, first_line + k)
+        if masked[starts[i] : end_of(j - 1)].strip():
+            _mark(open_sections)
         add(block_kind, starts[i], end_of(j - 1))
         i = j
 
 
-def _mark(out: Body, open_sections: list[Section], file_line: int) -> None:
-    out.content_lines.add(file_line)
+def _mark(open_sections: list[Section]) -> None:
+    """Something a reader sees: the sections around it are not empty."""
     for section in open_sections:
         section.has_content = True

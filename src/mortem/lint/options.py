@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 from ..config import Settings
 from ..errors import ConfigError, UsageError
@@ -66,8 +67,8 @@ class LintConfig:
         return None
 
 
-def _check_prefixes(prefixes: Iterable[str], what: str) -> None:
-    codes = all_rules()
+def _check_prefixes(prefixes: Iterable[str], what: str, codes: Iterable[str]) -> None:
+    codes = list(codes)
     for prefix in prefixes:
         if not any(code.startswith(prefix) for code in codes):
             raise UsageError(f"{what}: no lint rule has a code starting with {prefix!r}")
@@ -87,7 +88,9 @@ def role_text(team: str | None, role: str | None) -> str | None:
     return "the " + " ".join(words)
 
 
-def resolve_enabled(select: Iterable[str], ignore: Iterable[str]) -> frozenset[str]:
+def resolve_enabled(
+    select: Iterable[str], ignore: Iterable[str], codes: Iterable[str] | None = None
+) -> frozenset[str]:
     """Codes that run: all (or those under --select), minus those under --ignore.
 
     The longest matching prefix decides, so `select = ["B"]` with `ignore = ["B1"]` and
@@ -96,7 +99,7 @@ def resolve_enabled(select: Iterable[str], ignore: Iterable[str]) -> frozenset[s
     select = list(select)
     ignore = list(ignore)
     enabled = set()
-    for code in all_rules():
+    for code in all_rules() if codes is None else codes:
         chosen = max((p for p in select if code.startswith(p)), key=len, default=None)
         dropped = max((p for p in ignore if code.startswith(p)), key=len, default=None)
         if select and chosen is None:
@@ -107,12 +110,16 @@ def resolve_enabled(select: Iterable[str], ignore: Iterable[str]) -> frozenset[s
     return frozenset(enabled)
 
 
-def resolve_severity(overrides: Mapping[str, Severity]) -> dict[str, Severity]:
+def resolve_severity(
+    overrides: Mapping[str, Severity], defaults: Mapping[str, str] | None = None
+) -> dict[str, Severity]:
     """Each code's severity: its default, or the override with the longest matching prefix."""
+    if defaults is None:
+        defaults = {code: rule.severity for code, rule in all_rules().items()}
     result: dict[str, Severity] = {}
-    for code, rule in all_rules().items():
+    for code, default in defaults.items():
         best = max((p for p in overrides if code.startswith(p)), key=len, default=None)
-        result[code] = overrides[best] if best is not None else rule.severity
+        result[code] = overrides[best] if best is not None else cast(Severity, default)
     return result
 
 
@@ -122,29 +129,34 @@ def build_config(
     select: list[str] | None = None,
     ignore: Iterable[str] = (),
     today: dt.date | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> LintConfig:
     """The run's settings: mortem.toml's [lint], then the command line on top.
 
     --select replaces the file's select list; --ignore adds to its ignore list.
+    `defaults` (code -> default severity) saves loading the rules when known.
     """
+    if defaults is None:
+        defaults = {code: rule.severity for code, rule in all_rules().items()}
+    codes = list(defaults)
     lint = settings.lint
     chosen_select = list(lint.select) if select is None else list(select)
     chosen_ignore = [*lint.ignore, *ignore]
     try:
-        _check_prefixes(lint.select, "[lint] select in mortem.toml")
-        _check_prefixes(lint.ignore, "[lint] ignore in mortem.toml")
-        _check_prefixes(lint.severity, "[lint.severity] in mortem.toml")
+        _check_prefixes(lint.select, "[lint] select in mortem.toml", codes)
+        _check_prefixes(lint.ignore, "[lint] ignore in mortem.toml", codes)
+        _check_prefixes(lint.severity, "[lint.severity] in mortem.toml", codes)
     except UsageError as exc:
         raise ConfigError(str(exc)) from None
-    _check_prefixes(select or [], "--select")
-    _check_prefixes(ignore, "--ignore")
+    _check_prefixes(select or [], "--select", codes)
+    _check_prefixes(ignore, "--ignore", codes)
     people = tuple(
         Person(key, person.name, role_text(person.team, person.role))
         for key, person in sorted(settings.people.items())
     )
     return LintConfig(
-        enabled=resolve_enabled(chosen_select, chosen_ignore),
-        severity=resolve_severity(lint.severity),
+        enabled=resolve_enabled(chosen_select, chosen_ignore, codes),
+        severity=resolve_severity(lint.severity, defaults),
         people=people,
         allowed_names=frozenset(lint.allowed_names),
         extra_phrases=tuple(lint.extra_phrases),

@@ -9,10 +9,13 @@ come from `language.RULES`; the structure rules are defined beside their checks 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
+from ..fsutil import atomic_write
 from .findings import SEVERITIES, Severity
 
 # What an example is, so that the docs can show it and the test can build a file from it:
@@ -146,3 +149,33 @@ def ruleset_version() -> str:
 
 def matching(prefix: str) -> list[str]:
     return [code for code in all_rules() if code.startswith(prefix)]
+
+
+RULES_FILE = "lint-rules.json"
+
+
+def default_severities(folder: Path | None = None) -> dict[str, str]:
+    """Every rule's code and default severity, in registry order.
+
+    Settings only need this much, and gathering it from the rules means importing
+    the language module, whose compiled phrase table costs a quarter of a second; a
+    run whose files are all cached needs nothing else from it. So the list is kept
+    in `folder` (the repository's .mortem/) under the rule set's fingerprint.
+    """
+    version = ruleset_version()
+    path = folder / RULES_FILE if folder is not None else None
+    if path is not None:
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved.get("version") == version:
+                return dict(saved["rules"])
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+    found: dict[str, str] = {code: rule.severity for code, rule in all_rules().items()}
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps({"version": version, "rules": found}).encode())
+        except OSError:
+            pass  # a read-only checkout lints all the same, a little slower
+    return found

@@ -159,8 +159,10 @@ def present(names: Names, text: str) -> frozenset[str]:
     The language functions compile the names they are given into one pattern, and a
     roster of a hundred people makes that pattern slow; a file mentions a few of them.
     """
-    words = set(text.lower().translate(_PUNCTUATION).split())
-    words |= {w[:-2] for w in words if w.endswith("'s")}
+    low = text.lower()
+    words = set(low.translate(_PUNCTUATION).split())
+    if "'s" in low:
+        words |= {w[:-2] for w in words if w.endswith("'s")}
     found = set()
     for word in words & names.by_word.keys():
         for spelling, parts in names.by_word[word]:

@@ -20,10 +20,9 @@ from ..store import STATE_DIR
 from ..templates import all_templates
 from ..workspace import Workspace
 from .cache import Cache, Target
-from .engine import FileResult, Job, lint_jobs, lint_text
-from .findings import Finding
+from .findings import FileResult, Finding
 from .options import LintConfig, build_config
-from .rules import ruleset_version
+from .rules import default_severities, ruleset_version
 
 CACHE_NAME = "lint-cache.sqlite"
 
@@ -53,7 +52,8 @@ def lint_config(
     settings = ws.settings if ws is not None else Settings()
     folder = ws.templates_folder if ws is not None else None
     templates = {name: t.sections for name, t in all_templates(folder).items()}
-    return build_config(settings, templates, select, ignore, today)
+    defaults = default_severities(cache_folder(ws))
+    return build_config(settings, templates, select, ignore, today, defaults)
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -86,18 +86,22 @@ def targets_for(ws: Workspace | None, paths: Sequence[Path]) -> list[Target]:
             raise UsageError("no mortem.toml found: give the files to lint")
         folder = ws.store.folder
         entries = sorted(ws.store.scan(), key=lambda e: e.name)
-        return [Target(Path(e.path), ws.store.display(Path(e.path)), folder) for e in entries]
+        prefix = str(ws.root) + os.sep
+        return [
+            Target(e.path, e.path.removeprefix(prefix).replace(os.sep, "/"), folder)
+            for e in entries
+        ]
     targets: list[Target] = []
     for path in paths:
         if path.is_dir():
             for found in _markdown_under(path):
                 display = _display(found, root)
                 if not _excluded(display, exclude):
-                    targets.append(Target(found, display, found.parent))
+                    targets.append(Target(str(found), display, found.parent))
         elif path.is_file():
             display = _display(path, root)
             if not _excluded(display, exclude):
-                targets.append(Target(path, display, path.parent))
+                targets.append(Target(str(path), display, path.parent))
         else:
             raise UsageError(f"{path}: no such file or folder")
     return targets
@@ -126,7 +130,7 @@ def changed_targets(ws: Workspace, paths: Sequence[Path], base: str | None) -> l
     """The targets that git sees as changed: in `paths` if given, else in the repository."""
     wanted = changed_files(ws, base)
     if paths:
-        return [t for t in targets_for(ws, paths) if _absolute(t.path) in wanted]
+        return [t for t in targets_for(ws, paths) if _absolute(Path(t.path)) in wanted]
     folder = ws.store.folder
     exclude = ws.settings.lint.exclude
     found = []
@@ -134,7 +138,7 @@ def changed_targets(ws: Workspace, paths: Sequence[Path], base: str | None) -> l
         if path.parent == folder and path.is_file() and not path.name.startswith("."):
             display = ws.store.display(path)
             if not _excluded(display, exclude):
-                found.append(Target(path, display, folder))
+                found.append(Target(str(path), display, folder))
     return found
 
 
@@ -159,14 +163,20 @@ def run_lint(
         if cache is not None:
             cached, _ = cache.lookup(targets, config.today)
         todo = [t for t, c in zip(targets, cached, strict=True) if c is None]
-        fresh = lint_jobs([Job(str(t.path), t.display, str(t.base)) for t in todo], config)
-        by_path = dict(zip((str(t.path) for t in todo), fresh, strict=True))
+        fresh: list[FileResult] = []
+        if todo:
+            # Imported only when some file needs linting: the language rules' phrase
+            # table takes a quarter of a second to compile.
+            from .engine import Job, lint_jobs
+
+            fresh = lint_jobs([Job(t.file, t.display, str(t.base)) for t in todo], config)
+        by_path = dict(zip((t.file for t in todo), fresh, strict=True))
         for target, hit in zip(targets, cached, strict=True):
             if hit is not None:
                 run.cached += 1
                 run.results.append(hit)
             else:
-                run.results.append(by_path[str(target.path)])
+                run.results.append(by_path[target.file])
         if cache is not None:
             cache.store(list(zip(todo, fresh, strict=True)))
             if prune:
@@ -179,6 +189,8 @@ def run_lint(
 
 def lint_source(ws: Workspace | None, config: LintConfig, text: str, display: str) -> Run:
     """Lint text that is not a file (standard input); links resolve in the postmortems folder."""
+    from .engine import lint_text
+
     base = ws.store.folder if ws is not None else Path.cwd()
     return Run([lint_text(text, display, config, base)])
 

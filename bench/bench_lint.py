@@ -1,0 +1,132 @@
+"""Issue 3 figures: `mortem lint` over the corpus, cold, cached and --changed, against
+proselint on the same files.
+
+proselint is not a dependency of mortem: it is installed with pip into a throwaway venv
+under /tmp the first time, and its figures are left out (and said so) when that fails.
+Both linters are timed as a user runs them (a child process, wall clock), and also
+in-process on the same 200 files, which leaves out interpreter start-up.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.util import MORTEM, copy_repo, timed
+
+PROSELINT_VENV = Path("/tmp/mortem-bench-proselint")
+SAMPLE = 200
+
+PROSELINT_INPROCESS = """
+import sys, time
+from pathlib import Path
+from proselint.registry import CheckRegistry
+from proselint.checks import __register__
+from proselint.tools import LintFile
+from proselint.config import DEFAULT
+CheckRegistry().register_many(__register__)
+files = [Path(p) for p in sys.argv[1:]]
+started = time.perf_counter()
+for path in files:
+    LintFile(path).lint(DEFAULT)
+print(time.perf_counter() - started)
+"""
+
+
+def _best(args: list[str], cwd: Path, runs: int = 3) -> float:
+    """The fastest of a few runs: the figure least disturbed by other work on the machine."""
+    return min(timed(args, cwd)[0] for _ in range(runs))
+
+
+def _proselint() -> Path | None:
+    exe = PROSELINT_VENV / "bin" / "proselint"
+    if exe.exists():
+        return exe
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PROSELINT_VENV)], check=True)
+        subprocess.run(
+            [str(PROSELINT_VENV / "bin" / "pip"), "install", "-q", "proselint"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return exe if exe.exists() else None
+
+
+def _mortem_inprocess(repo: Path, files: list[Path]) -> float:
+    """Seconds to lint `files` in this process, one after the other, after a warm-up."""
+    from mortem.lint.engine import lint_file
+    from mortem.lint.service import lint_config
+    from mortem.workspace import Workspace
+
+    config = lint_config(Workspace.open(repo))
+    lint_file(files[0], files[0].name, config, files[0].parent)
+    started = time.perf_counter()
+    for path in files:
+        lint_file(path, path.name, config, path.parent)
+    return time.perf_counter() - started
+
+
+def run(corpus: Path) -> list[tuple[str, float, str, str]]:
+    repo = copy_repo(corpus, corpus.parent / "lint-work")
+    count = len(list((repo / "postmortems").glob("*.md")))
+    cold = _best([*MORTEM, "lint", "--no-cache"], repo)
+    timed([*MORTEM, "lint"], repo)  # fills the cache
+    warm = _best([*MORTEM, "lint"], repo)
+    one = sorted((repo / "postmortems").glob("*.md"))[17]
+    one.write_text(one.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    changed = _best([*MORTEM, "lint", "--changed"], repo)
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+
+    sample = sorted((repo / "postmortems").glob("*.md"))[:SAMPLE]
+    names = [str(p.relative_to(repo)) for p in sample]
+    mortem_sample = _best([*MORTEM, "lint", "--no-cache", *names], repo)
+    mortem_inproc = _mortem_inprocess(repo, sample)
+    figures = [
+        (f"mortem lint, {count} files, no cache (2 processes)", cold, "s", "< 5 s"),
+        ("mortem lint files per second (that run)", count / cold, "files/s", "> 20x proselint"),
+        (f"mortem lint, {count} files unchanged (cache)", warm, "s", "< 1 s"),
+        ("mortem lint --changed, one file changed", changed, "s", "< 0.5 s"),
+        (f"mortem lint on {SAMPLE} files (one process, with start-up)", mortem_sample, "s", ""),
+        (
+            f"mortem in-process files per second ({SAMPLE} files, one process)",
+            SAMPLE / mortem_inproc,
+            "files/s",
+            "",
+        ),
+    ]
+    exe = _proselint()
+    if exe is None:
+        figures.append(("proselint: could not be installed, not measured", 0.0, "", ""))
+        return figures
+    proselint = _best([str(exe), "check", *names], repo)
+    inproc = subprocess.run(
+        [str(PROSELINT_VENV / "bin" / "python"), "-c", PROSELINT_INPROCESS, *names],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    proselint_inproc = float(inproc.stdout.strip())
+    figures += [
+        (f"proselint check on the same {SAMPLE} files", proselint, "s", "~54 files/s here"),
+        ("proselint files per second", SAMPLE / proselint, "files/s", ""),
+        ("proselint in-process files per second", SAMPLE / proselint_inproc, "files/s", ""),
+        (
+            "mortem (corpus run) / proselint files per second",
+            (count / cold) / (SAMPLE / proselint),
+            "x",
+            ">= 20",
+        ),
+        (
+            "mortem / proselint, in-process, same files, one process each",
+            (SAMPLE / mortem_inproc) / (SAMPLE / proselint_inproc),
+            "x",
+            "",
+        ),
+    ]
+    return figures
