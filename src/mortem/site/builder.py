@@ -292,7 +292,9 @@ def _render_stale(
             jobs.append(Job(name, "pm", args))
         else:
             local.append((name, work))
-    render_markdown("")  # parse once here, so that forked workers start warm
+    # Parse and compile once here, so that forked workers start warm.
+    render_markdown("")
+    pages.environment().get_template("postmortem.html")
     _CONTEXT = context
     try:
         for name, html, key in _render_all(jobs, local):
