@@ -139,6 +139,7 @@ def test_markdown_folder(ws: Workspace, tmp_path: Path) -> None:
     assert pm.started_at is not None and pm.started_at.isoformat() == "2020-02-03T10:21:00+00:00"
     text = ws.store.path_for(core["postmortem"]).read_text()
     assert "imported_from: PM2020-004_CoreDNS_upgrade_issue.md" in text
+    assert "\nsummary:" not in text and "## Summary" in text  # once, in the body
     assert run_cli_env("validate", cwd=ws.root).returncode == 0
     again = run_cli_env("import", "markdown", str(folder), cwd=ws.root)
     assert "PM2021-011_Log4Shell.md: already-imported as" in again.stdout

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError, InvalidDocumentError, NotFoundError, ParseError
 from .git import Author
 from .importers import ImportResult, Skipped, import_markdown, merge_events
-from .model import TimelineEvent
+from .model import Postmortem, TimelineEvent
 from .templates import NewPostmortem, render_front_matter
 
 if TYPE_CHECKING:
@@ -275,7 +275,10 @@ def _convert(
         pm = found.postmortem()
     except (ParseError, ValueError, UnicodeDecodeError) as exc:
         return Converted(path.name, None, "failed", problems=(str(exc).splitlines()[0],))
-    fields = _utc(pm.model_dump(mode="python", exclude_none=True, exclude_defaults=True))
+    dumped = pm.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
+    # The importer also hands back the summary and lessons it read; they stay in the
+    # body, where the author wrote them, rather than twice in the file.
+    fields = {k: v for k, v in _utc(dumped).items() if k in Postmortem.model_fields}
     fields = {"title": pm.title, "status": "draft", **fields, IMPORTED_FROM: path.name}
     doc_id = ws.new_id(pm.title, pm.started_at)
     text = render_front_matter(fields) + found.body.lstrip("\n")
