@@ -328,6 +328,8 @@ def round_trip_yaml(front: str) -> Any:
     rt.indent(mapping=2, sequence=seq_indent, offset=offset)
     rt.representer.add_representer(dt.datetime, _represent_datetime)
     rt.representer.add_representer(type(None), _represent_none)
+    # The same datetime object written twice must not become an anchor and an alias.
+    rt.representer.ignore_aliases = lambda data: True
     return rt
 
 
