@@ -275,7 +275,7 @@ def test_review_agenda(login: Any, repo: Workspace) -> None:
     assert [f["postmortem"] for f in agenda["follow_ups"]] == [
         CHECKOUT_ID for d in (30, 90) if dt.date(2026, 3, 21) + dt.timedelta(days=d) <= TODAY
     ]
-    assert list(agenda["overdue"]) == ["priya"]
+    assert [(o["owner"], o["count"]) for o in agenda["overdue"]] == [("priya", 1)]
 
 
 def test_dashboard_figures(login: Any) -> None:
@@ -314,3 +314,25 @@ def test_unknown_things_are_404(login: Any) -> None:
         .startswith("no postmortem")
     )
     assert viewer.get("/no/such/page").status_code == 404
+
+
+def test_cached_content_follows_the_person_and_the_file(login: Any, repo: Workspace) -> None:
+    editor, viewer = login("priya"), login("vic")
+    url = f"/postmortems/{CHECKOUT_ID}"
+    assert "Mark done" in editor.get(url).text
+    seen = viewer.get(url).text
+    assert "Mark done" not in seen and editor.csrf not in seen and viewer.csrf in seen
+    assert editor.csrf in editor.get(url).text
+    assert editor.post(f"/actions/{CHECKOUT_ID}/A1/status", {"status": "done"}).status_code == 303
+    page = viewer.get(url).text
+    assert "closed " + TODAY.isoformat() in page
+
+
+def test_long_boards_link_to_the_rest(login: Any, monkeypatch: Any) -> None:
+    from mortem.web.routes import actions
+
+    monkeypatch.setattr(actions, "PER_GROUP", 1)
+    board = login("vic").get("/actions.json?group=team&status=all").json()
+    platform = next(g for g in board["groups"] if g["name"] == "platform")
+    assert platform["total"] == 2 and len(platform["items"]) == 1
+    assert platform["more_url"] == "/actions?team=platform&status=all&group=team"

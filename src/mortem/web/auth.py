@@ -186,9 +186,7 @@ def identify(request: Request, site: Site) -> Identity:
     """Who is asking, by the configured mode."""
     mode = site.web.auth
     if mode == "none":
-        author = site.ws.git.configured_author()
-        name = author.name if author else "local"
-        return Identity("local", "admin", name, author.email if author else None)
+        return site.local_identity()
     if mode == "proxy":
         return _from_proxy(request, site)
     session = session_of(request)
@@ -219,6 +217,13 @@ def _from_proxy(request: Request, site: Site) -> Identity:
     if user is not None:
         return Identity(user.username, user.role, user.display, user.email)
     return Identity(username, site.web.proxy_role, username)
+
+
+def local_identity(site: Site) -> Identity:
+    """Who `auth = none` serves: the git identity of the clone (asked once, not per request)."""
+    author = site.ws.git.configured_author()
+    name = author.name if author else "local"
+    return Identity("local", "admin", name, author.email if author else None)
 
 
 def check_role(role: str) -> str:

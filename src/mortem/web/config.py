@@ -56,7 +56,7 @@ class WebSettings(BaseModel):
         description="Larger requests are refused (default: the attachment limit plus 1 MB).",
     )
     refresh_seconds: float = Field(
-        default=5.0,
+        default=30.0,
         ge=0,
         description="Re-scan the postmortems folder at most this often (sooner on a commit).",
     )

@@ -14,6 +14,7 @@ from ..metrics_periods import Period, parse_period
 from .site import Site
 
 KEY_DAYS = 90
+RECENT_REPEATS = 10  # the page lists the latest; `mortem stats` lists them all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,8 +94,16 @@ def _blame(site: Site, ids: list[str]) -> dict[str, int] | None:
 
 
 def dashboard_view(site: Site, selection: Selection, today: dt.date) -> dict[str, Any]:
+    """The dashboard's figures as plain data (computed once per index state)."""
     if selection.unit not in ("month", "quarter"):
         raise UsageError("unit: month or quarter")
+    view: dict[str, Any] = site.derived(
+        ("dashboard", selection, today), lambda: _dashboard(site, selection, today)
+    )
+    return view
+
+
+def _dashboard(site: Site, selection: Selection, today: dt.date) -> dict[str, Any]:
     stats = stats_for(site, selection, today)
     data: dict[str, Any] = {"incidents": stats.incidents, "durations": [], "actions": None}
     if stats.durations is not None:
@@ -143,9 +152,11 @@ def dashboard_view(site: Site, selection: Selection, today: dt.date) -> dict[str
             ],
             "note": stats.culture.note,
         }
+    repeats = sorted(stats.repeats or [], key=lambda r: r.second, reverse=True)
+    data["repeat_count"] = len(repeats)
     data["repeats"] = [
         {"first": r.first, "second": r.second, "days_apart": r.days_apart, "after_fix": r.after_fix}
-        for r in stats.repeats or []
+        for r in repeats[:RECENT_REPEATS]
     ]
     data["excluded"] = len(stats.excluded)
     return data

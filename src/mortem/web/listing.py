@@ -13,7 +13,7 @@ from ..search import Filters, highlight_html, search
 from .site import Site
 
 PAGE_SIZE = 50
-SEARCH_LIMIT = 200
+SEARCH_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -90,26 +90,66 @@ def all_rows(site: Site) -> list[Row]:
     return rows
 
 
+def titles_of(site: Site) -> dict[str, str | None]:
+    titles: dict[str, str | None] = site.derived(
+        "titles", lambda: {r.id: r.title for r in all_rows(site)}
+    )
+    return titles
+
+
 def list_view(site: Site, query: ListQuery) -> dict[str, Any]:
+    """One page of the list (computed once per index state and query)."""
+    query.filters()  # a bad date is an error here, not a cached page
+    view: dict[str, Any] = site.derived(("list", query), lambda: _list_view(site, query))
+    return view
+
+
+def _list_view(site: Site, query: ListQuery) -> dict[str, Any]:
     filters = query.filters()
     team_people = _team_people(site, query.team) if query.team else None
-    hits: list[dict[str, Any]]
+    number = max(1, query.page)
+    shown: list[dict[str, Any]]
     if query.q.strip():
-        found = search(site.index(), query.q, filters, limit=SEARCH_LIMIT)
-        keep = {r.id for r in all_rows(site) if _accepts(r, query, filters, team_people)}
-        hits = [
-            {**h.as_dict(), "_snippet": highlight_html(h.snippet)} for h in found if h.id in keep
-        ]
+        # Snippets are the costly part of a search: ask for this page's worth (and one
+        # more, to know whether there is a next page), not for every match.
+        wanted = number * PAGE_SIZE + 1
+        limit = min(wanted, SEARCH_LIMIT)
+        found = site.derived(
+            ("search", query.q, filters, limit),
+            lambda: search(site.index(), query.q, filters, limit=limit),
+        )
+        if query.team:
+            keep = {r.id for r in all_rows(site) if _accepts(r, query, filters, team_people)}
+            found = [h for h in found if h.id in keep]
+        more = len(found) >= wanted
+        page_hits = found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        shown = [{**h.as_dict(), "_snippet": highlight_html(h.snippet)} for h in page_hits]
+        total = len(found) - (1 if more else 0)
+        pages = number + 1 if more else max(1, -(-total // PAGE_SIZE))
     else:
-        rows = [r for r in all_rows(site) if _accepts(r, query, filters, team_people)]
-        hits = [r.as_dict() for r in rows]
-    pages = max(1, -(-len(hits) // PAGE_SIZE))
-    number = min(query.page, pages)
-    shown = hits[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        rows = all_rows(site)
+        if any(
+            (
+                query.status,
+                query.severity,
+                query.service,
+                query.tag,
+                query.team,
+                query.since,
+                query.until,
+            )
+        ):
+            rows = [r for r in rows if _accepts(r, query, filters, team_people)]
+        total = len(rows)
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = min(number, pages)
+        shown = [r.as_dict() for r in rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
+        more = False
     return {
         "title": "Postmortems",
         "query": asdict(query),
-        "total": len(hits),
+        "total": total,
+        "more": more,
         "page": number,
         "pages": pages,
         "rows": shown,

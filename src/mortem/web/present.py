@@ -184,7 +184,8 @@ def postmortem_view(site: Site, doc: Document, editor: bool) -> dict[str, Any]:
     )
     if editor:
         view["lint"] = lint_findings(site, doc)
-    view["related"] = related_to(site, doc.id)
+    # Related postmortems cost a search of the whole repository: the page loads them
+    # separately (/postmortems/ID/related), so that reading a postmortem stays fast.
     return view
 
 

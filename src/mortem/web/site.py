@@ -9,6 +9,7 @@ a file or by the index generation, so they can never serve a stale answer.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -21,10 +22,14 @@ from ..errors import NotFoundError
 from ..index import Index
 from ..users import UsersFile
 from ..workspace import Workspace
-from .auth import RateLimiter, load_secret
+from .auth import Identity, RateLimiter, load_secret
 from .config import WebSettings
 
 T = TypeVar("T")
+PAGE_THREADS = 4
+
+
+MISSING: Any = object()
 
 
 class LRU:
@@ -35,17 +40,27 @@ class LRU:
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+    def peek(self, key: Hashable) -> Any:
+        """The value, or MISSING."""
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                value: T = self._data[key]
-                return value
-        value = make()
+                return self._data[key]
+        return MISSING
+
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             if len(self._data) > self.size:
                 self._data.popitem(last=False)
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        found = self.peek(key)
+        if found is not MISSING:
+            value: T = found
+            return value
+        value = make()
+        self.put(key, value)
         return value
 
     def clear(self) -> None:
@@ -56,10 +71,10 @@ class LRU:
 class Freshness:
     """Keeps the index fresh enough without a full scan on every request."""
 
-    def __init__(self, ws: Workspace, every: float) -> None:
+    def __init__(self, ws: Workspace, every: float, lock: threading.RLock) -> None:
         self.ws = ws
         self.every = every
-        self._lock = threading.Lock()
+        self._lock = lock
         self._signal: tuple[Any, ...] | None = None
         self._checked = float("-inf")
         self._stamp: tuple[int, int] | None = None
@@ -101,12 +116,17 @@ class Freshness:
             mtime = 0
         return (mtime, self._head())
 
+    def _due(self, signal: tuple[Any, ...]) -> bool:
+        return signal != self._signal or time.monotonic() - self._checked >= self.every
+
     def index(self) -> Index:
         """The index, refreshed if the signal moved or the last refresh is too old."""
         signal = self.signal()
-        now = time.monotonic()
-        if signal != self._signal or now - self._checked >= self.every:
-            with self._lock:
+        if not self._due(signal):
+            return self.ws.index
+        with self._lock:
+            # Requests that queued here while another refreshed need not refresh again.
+            if self._due(signal):
                 index = self.ws.index
                 index.invalidate()
                 conn = index.ensure_fresh()
@@ -132,7 +152,9 @@ class Site:
         self.users = UsersFile(ws.root / web.users_file)
         self.secret = load_secret(ws.root / web.secret_file)
         self.networks = web.networks()
-        self.fresh = Freshness(ws, web.refresh_seconds)
+        # The index is one SQLite connection: whoever refreshes or queries it holds this.
+        self.db = threading.RLock()
+        self.fresh = Freshness(ws, web.refresh_seconds, self.db)
         self.per_ip = RateLimiter(web.login_per_ip, web.login_window_seconds)
         self.per_user = RateLimiter(web.login_per_user, web.login_window_seconds)
         # One writer at a time in this process (Store's file lock covers other processes,
@@ -141,15 +163,48 @@ class Site:
         self.by_revision = LRU(4096)
         self._by_generation = LRU(256)
         self.max_request = web.request_limit(ws.settings)
+        self._page_threads: Any = None
         self.sync: Any = None
 
     def index(self) -> Index:
         return self.fresh.index()
 
+    @property
+    def page_threads(self) -> Any:
+        """The thread limit of page handlers (made on first use: it needs the event loop)."""
+        if self._page_threads is None:
+            import anyio
+
+            self._page_threads = anyio.CapacityLimiter(PAGE_THREADS)
+        return self._page_threads
+
+    @functools.cached_property
+    def _local(self) -> Identity:
+        from .auth import local_identity
+
+        return local_identity(self)
+
+    def local_identity(self) -> Identity:
+        """The one person of `auth = none` (git is asked once, not per request)."""
+        return self._local
+
     def derived(self, key: Hashable, make: Callable[[], T]) -> T:
-        """A value computed from the whole index, recomputed when the index changes."""
+        """A value computed from the whole index, recomputed when the index changes.
+
+        Computed once: requests that ask for it meanwhile wait for that computation
+        instead of repeating it (the dashboard of 10,000 postmortems takes seconds).
+        """
         self.index()
-        return self._by_generation.get((self.fresh.generation, key), make)
+        full = (self.fresh.generation, key)
+        found = self._by_generation.peek(full)
+        if found is MISSING:
+            with self.db:
+                found = self._by_generation.peek(full)
+                if found is MISSING:
+                    found = make()
+                    self._by_generation.put(full, found)
+        value: T = found
+        return value
 
     def roster(self) -> dict[str, Any]:
         return dict(self.ws.settings.people)

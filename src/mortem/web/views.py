@@ -6,11 +6,14 @@ import datetime as dt
 import functools
 import hashlib
 import inspect
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -187,24 +190,60 @@ def environment() -> Environment:
     return env
 
 
-def render(ctx: Ctx, template: str, data: dict[str, Any], status: int = 200) -> HTMLResponse:
+# Stands for the CSRF token in cached page content; random per process, so that no text
+# in a postmortem can contain it.
+CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+
+
+def _context(ctx: Ctx, csrf: str) -> dict[str, Any]:
     request = ctx.request
+    return {
+        "me": ctx.user,
+        "csrf": csrf,
+        "here": request.url.path,
+        "params": request.query_params,
+        "raw_query": request.url.query,
+        "auth_mode": ctx.site.web.auth,
+        "names_of": functools.partial(_people, ctx.site.ws.settings.people),
+    }
+
+
+def _flash(request: Request) -> str | None:
+    return request.session.pop("flash", None) if "flash" in request.session else None
+
+
+def render(ctx: Ctx, template: str, data: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A page. When `data` has a `_cache` key, the page's content is rendered once for
+    that key (which must say everything the content depends on) and reused."""
+    key = data.get("_cache")
+    if key is None:
+        html = (
+            environment()
+            .get_template(template)
+            .render(**data, **_context(ctx, ctx.csrf), flash=_flash(ctx.request))
+        )
+        return HTMLResponse(html, status_code=status)
+    content = ctx.site.by_revision.get(
+        ("content", template, key), lambda: _content(ctx, template, data)
+    )
     html = (
         environment()
-        .get_template(template)
+        .get_template("shell.html")
         .render(
-            **data,
-            me=ctx.user,
-            csrf=ctx.csrf,
-            here=request.url.path,
-            params=request.query_params,
-            raw_query=request.url.query,
-            auth_mode=ctx.site.web.auth,
-            names_of=functools.partial(_people, ctx.site.ws.settings.people),
-            flash=request.session.pop("flash", None) if "flash" in request.session else None,
+            title=data.get("title", ""),
+            _content=Markup(content.replace(CSRF_MARK, ctx.csrf)),
+            **_context(ctx, ctx.csrf),
+            flash=_flash(ctx.request),
         )
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _content(ctx: Ctx, template: str, data: dict[str, Any]) -> str:
+    """The `content` block of a page, with a mark where the CSRF token goes."""
+    tmpl = environment().get_template(template)
+    context = tmpl.new_context({**data, **_context(ctx, CSRF_MARK), "flash": None})
+    return "".join(tmpl.blocks["content"](context))
 
 
 def flash(request: Request, message: str) -> None:
@@ -251,9 +290,13 @@ def page(router: APIRouter, path: str, template: str) -> Callable[[Handler], Han
         async def call(kwargs: dict[str, Any]) -> Any:
             if is_async:
                 return await handler(**kwargs)
-            from starlette.concurrency import run_in_threadpool
-
-            return await run_in_threadpool(functools.partial(handler, **kwargs))
+            # Pages run in a few threads, not one per request: they are CPU work under
+            # one GIL, and a short queue on the event loop serves them in order, where
+            # dozens of threads taking turns would make the slowest wait the longest.
+            limiter = kwargs["ctx"].site.page_threads
+            return await anyio.to_thread.run_sync(
+                functools.partial(handler, **kwargs), limiter=limiter
+            )
 
         @functools.wraps(handler)
         async def as_html(**kwargs: Any) -> Response:

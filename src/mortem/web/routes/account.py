@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from importlib import resources
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -186,6 +185,3 @@ def remove_user(request: Request, username: str, ctx: Ctx = Depends(Need("admin"
     ctx.site.users.remove(username)
     flash(request, f"{username} removed.")
     return RedirectResponse("/admin/users", status_code=303)
-
-
-__all__ = ["router", "secrets"]

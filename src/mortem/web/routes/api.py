@@ -18,7 +18,7 @@ from ..auth import PUBLIC
 from ..dashboard_view import dashboard_view
 from ..forms import implausible
 from ..listing import ListQuery, list_view
-from ..present import diff, lint_findings, postmortem_view, today
+from ..present import diff, lint_findings, postmortem_view, related_to, today
 from ..reviews_view import person_key
 from ..revisions import base_text, history
 from ..views import Ctx, Need, public
@@ -228,7 +228,7 @@ def create(body: NewIn, ctx: Ctx = Depends(Need("editor"))) -> Saved:
 @router.get("/postmortems/{pm_id}", response_model=Record, responses=ERRORS)
 def get_postmortem(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> Record:
     view = postmortem_view(ctx.site, ctx.site.document(pm_id), ctx.can("editor"))
-    return Record(**public(view))
+    return Record(**public(view), related=related_to(ctx.site, pm_id))
 
 
 @router.put("/postmortems/{pm_id}", response_model=Saved, responses=ERRORS)
@@ -279,11 +279,18 @@ def actions(
     team: str | None = None,
     status: list[Literal["open", "in-progress", "done", "wont-do"]] = Query([]),
     overdue: bool = False,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(500, ge=1, le=5000),
     ctx: Ctx = Depends(Need("viewer")),
 ) -> list[Action]:
-    ctx.site.index()
+    """Action items sorted by due date, `limit` at a time from `offset`."""
     where = ActionFilter(statuses=tuple(status), owner=owner, team=team, overdue=overdue)
-    return [Action(**item.as_dict()) for item in list_actions(ctx.ws, today(), where)]
+    where.check()
+    when = today()
+    found = ctx.site.derived(
+        ("api-actions", when, where), lambda: list_actions(ctx.ws, when, where)
+    )
+    return [Action(**item.as_dict()) for item in found[offset : offset + limit]]
 
 
 @router.post("/actions/{pm_id}/{action_id}", response_model=StatusOut, responses=ERRORS)

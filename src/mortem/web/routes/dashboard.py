@@ -45,6 +45,7 @@ def dashboard(
         }
     )
     return {
+        "_cache": ("dashboard", ctx.site.fresh.generation, selection, when),
         "title": "Dashboard",
         "selection": {"period": selection.period, "team": selection.team, "unit": unit},
         "teams": sorted({p.team for p in ctx.ws.settings.people.values() if p.team}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -11,7 +10,7 @@ from ...actions import ActionFilter, list_actions
 from ...metrics_facts import load_corpus
 from ...reviews import follow_ups_due
 from ..dashboard_view import key_figures
-from ..listing import all_rows
+from ..listing import all_rows, titles_of
 from ..present import today
 from ..views import Ctx, Need, page
 
@@ -31,7 +30,7 @@ def home_view(ctx: Ctx) -> dict[str, Any]:
         overdue = sorted((i for i in open_items if i.overdue), key=lambda i: (i.due, i.ref))
         corpus = load_corpus(site.ws.index)
         due = follow_ups_due(corpus.incidents, site.ws.settings, when, within=SOON_DAYS)
-        titles = {r.id: r.title for r in rows}
+        titles = titles_of(site)
         return {
             "recent": [r.as_dict() for r in rows[:RECENT]],
             "in_review": [r.as_dict() for r in rows if r.status == "in-review"][:RECENT],
@@ -45,12 +44,10 @@ def home_view(ctx: Ctx) -> dict[str, Any]:
         }
 
     data: dict[str, Any] = site.derived(("home", when), compute)
-    return {"title": "Home", "today": when, **data}
+    key = ("home", site.fresh.generation, when, ctx.user.name, ctx.user.role)
+    return {"title": "Home", "today": when, "_cache": key, **data}
 
 
 @page(router, "/", "home.html")
 def home(ctx: Ctx = Depends(Need("viewer"))) -> dict[str, Any]:
     return home_view(ctx)
-
-
-__all__ = ["dt", "router"]

@@ -14,8 +14,8 @@ from ...errors import ConflictError, InvalidDocumentError, UsageError
 from ...templates import NewPostmortem
 from .. import forms
 from ..listing import ListQuery, list_view
-from ..present import diff, lint_findings, postmortem_view, today
-from ..reviews_view import person_key
+from ..present import diff, lint_findings, postmortem_view, related_to, today
+from ..reviews_view import person_key, review_state
 from ..revisions import base_text, history
 from ..views import Ctx, Need, flash, page, render
 
@@ -36,7 +36,8 @@ def list_page(
     ctx: Ctx = Depends(Need("viewer")),
 ) -> dict[str, Any]:
     query = ListQuery(q, status, severity, service, tag, team, since, until, max(1, page))
-    return list_view(ctx.site, query)
+    view = list_view(ctx.site, query)
+    return {**view, "_cache": ("list", ctx.site.fresh.generation, query, ctx.user.role)}
 
 
 # -- create --------------------------------------------------------------------------------
@@ -119,10 +120,20 @@ async def create(
 def show(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> dict[str, Any]:
     doc = ctx.site.document(pm_id)
     view = postmortem_view(ctx.site, doc, ctx.can("editor"))
-    from ..reviews_view import review_state
-
     view["review"] = review_state(ctx.site, doc, ctx.user)
+    # What the page's content depends on: the file, who looks at it, and the day.
+    view["_cache"] = (doc.revision, ctx.user.username, ctx.user.role, today())
     return view
+
+
+@page(router, "/postmortems/{pm_id}/related", "related.html")
+def related_page(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> dict[str, Any]:
+    doc = ctx.site.document(pm_id)
+    return {
+        "id": pm_id,
+        "title": str(doc.data.get("title") or pm_id),
+        "related": related_to(ctx.site, pm_id),
+    }
 
 
 @page(router, "/postmortems/{pm_id}/history", "history.html")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -11,11 +12,15 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import reviews
 from ...errors import UsageError
+from ...metrics_facts import UNOWNED
 from ..present import today
 from ..reviews_view import person_key
 from ..views import Ctx, Need, flash, page, wants_json
 
 router = APIRouter()
+
+LIST_LIMIT = 30  # a meeting's agenda, not an archive: the rest is one filter away
+PER_OWNER = 5
 
 
 def agenda_view(ctx: Ctx, since: str) -> dict[str, Any]:
@@ -30,20 +35,36 @@ def agenda_view(ctx: Ctx, since: str) -> dict[str, Any]:
         agenda = site.derived(("agenda", when, start), compute)
     except ValueError:
         raise UsageError(f"since: {since!r} is not a date like 2026-03-01") from None
+    overdue = agenda.overdue
     return {
         "title": "Review agenda",
         "today": when,
         "since": agenda.since,
+        "published_count": len(agenda.published),
         "published": [
-            {"id": i.id, "title": i.title, "published": day} for i, day in agenda.published
+            {"id": i.id, "title": i.title, "published": day}
+            for i, day in agenda.published[-LIST_LIMIT:][::-1]
         ],
-        "in_review": [{"id": i.id, "title": i.title, "approvals": n} for i, n in agenda.in_review],
+        "in_review_count": len(agenda.in_review),
+        "in_review": [
+            {"id": i.id, "title": i.title, "approvals": n} for i, n in agenda.in_review[:LIST_LIMIT]
+        ],
         "approvals_needed": site.ws.settings.reviews.approvals,
-        "follow_ups": [f.as_dict(when) for f in agenda.follow_ups],
-        "overdue": {
-            owner: [item.as_dict() for item in items] for owner, items in agenda.overdue.items()
-        },
-        "patterns": [p.__dict__ for p in agenda.patterns],
+        "follow_up_count": len(agenda.follow_ups),
+        "follow_ups": [f.as_dict(when) for f in agenda.follow_ups[:LIST_LIMIT]],
+        "overdue_count": sum(len(items) for items in overdue.values()),
+        "overdue": [
+            {
+                "owner": owner,
+                "count": len(items),
+                "items": [item.as_dict() for item in items[:PER_OWNER]],
+                "more_url": "/actions?" + urlencode({"owner": owner, "overdue": "1"})
+                if len(items) > PER_OWNER and owner != UNOWNED
+                else None,
+            }
+            for owner, items in overdue.items()
+        ],
+        "patterns": [p.__dict__ for p in agenda.patterns[:LIST_LIMIT]],
     }
 
 

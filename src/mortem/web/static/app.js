@@ -158,22 +158,47 @@
     });
   }
 
-  // -- history, loaded when the page is shown ----------------------------------------------
-  function setUpHistory(box) {
+  // -- history and related postmortems, loaded after the page is shown -----------------
+  const renderers = {
+    history: (data) =>
+      (data.commits || []).slice(0, 8).map((c) => [c.subject, c.author + " · " + c.date.slice(0, 10), null]),
+    related: (data) =>
+      (data.related || []).map((r) => [
+        r.title || r.id,
+        (r.started_at || "").slice(0, 10) + " · " + r.reason,
+        "/postmortems/" + encodeURIComponent(r.id),
+      ]),
+  };
+
+  function setUpLazy(box) {
+    const render = renderers[box.dataset.kind];
+    if (!render) return;
     fetch(box.dataset.load, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((data) => {
-        const list = document.createElement("ol");
-        (data.commits || []).slice(0, 8).forEach((c) => {
-          const li = document.createElement("li");
-          li.appendChild(text("div", c.subject));
-          li.appendChild(text("div", c.author + " · " + c.date.slice(0, 10), "sub"));
-          list.appendChild(li);
-        });
+        const rows = render(data);
         const more = box.querySelector("a");
         box.textContent = "";
+        if (!rows.length) {
+          box.appendChild(text("p", box.dataset.kind === "related" ? "Nothing similar found." : "No history.", "empty"));
+          return;
+        }
+        const list = document.createElement("ul");
+        list.className = "itemlist";
+        rows.forEach(([title, sub, href]) => {
+          const li = document.createElement("li");
+          if (href) {
+            const link = text("a", title);
+            link.href = href;
+            li.appendChild(link);
+          } else {
+            li.appendChild(text("div", title));
+          }
+          li.appendChild(text("div", sub, "sub"));
+          list.appendChild(li);
+        });
         box.appendChild(list);
-        if (more) {
+        if (more && box.dataset.kind === "history") {
           more.textContent = "Full history";
           box.appendChild(more);
         }
@@ -191,6 +216,6 @@
     const editor = document.getElementById("editor");
     if (editor) setUpLint(editor);
     setUpUpload();
-    document.querySelectorAll("[data-load]").forEach(setUpHistory);
+    document.querySelectorAll("[data-load]").forEach(setUpLazy);
   });
 })();
