@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mortem.config import Lint, Person, Settings
 from mortem.errors import ConfigError, UsageError
@@ -238,3 +240,65 @@ def test_unknown_codes_in_settings_are_errors_naming_the_place() -> None:
         Lint(select=["b1"])
     with pytest.raises(ValueError, match="Extra inputs are not permitted"):
         Lint(min_why=3)  # type: ignore[call-arg]
+
+
+# -- robustness --------------------------------------------------------------------------
+
+PIECES = [
+    "---\n",
+    "...\n",
+    "# H\n",
+    "## Summary\n",
+    "```\n",
+    "~~~\n",
+    "<!--",
+    "-->",
+    "<!-- mortem: disable=B101 -->\n",
+    "<!-- mortem: disable-section=Q -->\n",
+    "> ",
+    "- ",
+    "1. ",
+    "| a | b |\n",
+    "|---|---|\n",
+    "    code\n",
+    "`x`",
+    "[a](b)",
+    "![i](gone.png)",
+    "Priya should have checked.\n",
+    "\n",
+    "  # mortem: disable=N101\n",
+    "title: x\n",
+    "timeline: 5\n",
+    "whys: [1, 2]\n",
+    "action_items:\n  - id: A1\n",
+    "    title: [x]\n",
+    "status: published\n",
+    "started_at: 2026-01-01\n",
+    "é",
+    "\r\n",
+    "\t",
+    "***",
+    "===\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.booleans())
+def test_any_text_lints_without_error_and_with_positions_inside_the_file(
+    pieces: list[str], with_front: bool
+) -> None:
+    text = "".join(pieces)
+    if with_front:
+        text = f"---\n{BASE_FRONT}---\n{text}"
+    lines = text.split("\n")
+    for finding in lint_text(text, "pm.md", example_config()).findings:
+        assert 1 <= finding.line <= finding.end_line <= len(lines)
+        assert finding.column >= 1
+        assert finding.column <= len(lines[finding.line - 1]) + 1
+
+
+def test_an_unused_front_matter_suppression_is_reported_without_a_fix() -> None:
+    front = BASE_FRONT.replace("timeline:\n", "timeline:\n  # mortem: disable=N101\n")
+    found = [f for f in run(BASE_BODY, front) if f.code == "X001"]
+    assert len(found) == 1 and found[0].fix is None
+    assert found[0].line == f"---\n{front}".splitlines().index("  # mortem: disable=N101") + 1

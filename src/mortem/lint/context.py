@@ -72,7 +72,8 @@ class Context:
         self.doc = doc
         self.body = body
         self.front = front
-        self.front_base = len(text.split("\n", 1)[0]) + 1 if doc is not None else 0
+        # The front matter starts on the line after the opening fence.
+        self.front_base = text.find("\n") + 1 if doc is not None else 0
         self.pm: Postmortem | None = None
         self.data: dict[str, Any] = doc.data if doc is not None else {}
         self.findings: list[Finding] = []

@@ -86,7 +86,7 @@ def lint_text(
                 data = {}
             if isinstance(data, dict):
                 doc = Document(doc_id, display, text, split, data, digest)
-                front = FrontMap(root, len(text.split("\n", 1)[0]) + 1)
+                front = FrontMap(root, text.find("\n") + 1)
             else:
                 error = ParseError([])
     body_text = split.body if split is not None else text
@@ -97,7 +97,7 @@ def lint_text(
         ctx.report(
             "V002",
             0,
-            len(text.split("\n", 1)[0]),
+            text.find("\n") if "\n" in text else len(text),
             "no front matter: the file must start with a '---' line",
         )
     elif error is not None:
@@ -188,7 +188,8 @@ def lint_jobs(jobs: Sequence[Job], config: LintConfig) -> list[FileResult]:
         _init_worker(config)
         return _run_jobs(jobs)
     workers = min(WORKERS, os.cpu_count() or 2)
-    size = max(50, len(jobs) // (workers * 6))
+    # Small chunks, so that neither worker sits idle at the end waiting for the other.
+    size = max(50, len(jobs) // (workers * 16))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     results: list[FileResult] = []
     with ProcessPoolExecutor(

@@ -56,7 +56,7 @@ PEOPLE_SECTIONS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Heading:
     level: int
     title: str
@@ -65,7 +65,7 @@ class Heading:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Block:
     """A run of prose: a paragraph, a list item, a table cell, a heading or a quote."""
 
@@ -83,7 +83,7 @@ class Block:
         return any(title.startswith(PEOPLE_SECTIONS) for title in self.path[-1:])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Comment:
     """An HTML comment: its inside text, where it sits, and whether it is alone on a line."""
 

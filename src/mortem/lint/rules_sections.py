@@ -8,6 +8,7 @@ counts as written when that field is filled, even if the heading is left empty o
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .context import Context
@@ -213,7 +214,9 @@ RULES = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(title: str) -> str:
+    """A title as sections are compared: lower case, no link targets or punctuation."""
     title = re.sub(r"\]\([^)]*\)", "", title)
     return " ".join(re.sub(r"[^\w\s-]", " ", title.lower()).split())
 

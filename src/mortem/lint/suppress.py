@@ -57,7 +57,7 @@ class Directive:
     last: int
     start: int  # file offsets of the comment, for X001 and its fix
     end: int
-    remove: tuple[int, int]  # what the fix deletes (the whole line when alone)
+    remove: tuple[int, int] | None  # what the fix deletes (the line when alone); body only
     used: set[str] = field(default_factory=set)
 
 
@@ -170,12 +170,10 @@ def _front_directives(ctx: Context, lines: list[str]) -> list[Directive]:
         if alone:
             a, b = _yaml_block(lines, index, stop)
             first, last = a + 1, b + 1
-            remove = (line_start, min(line_end + 1, len(ctx.text)))
         else:
             first = last = index + 1
-            cut = line_start + len(line[: m.start(1)].rstrip().rstrip("#").rstrip())
-            remove = (cut, line_end)
-        found.append(Directive(codes, first, last, start, line_end, remove))
+        # No fix in the front matter: the YAML is only ever edited round-trip.
+        found.append(Directive(codes, first, last, start, line_end, None))
     return found
 
 
@@ -214,7 +212,7 @@ def apply(ctx: Context, directives: list[Directive]) -> None:
         if not unused:
             continue
         fix = None
-        if len(unused) == len(directive.codes):
+        if len(unused) == len(directive.codes) and directive.remove is not None:
             a, b = directive.remove
             fix = Fix("remove the unused suppression", a, b, "")
         ctx.report(
