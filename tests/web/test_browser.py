@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from webkit import CHECKOUT_ID, PASSWORD, SCREENSHOTS, LiveServer, git
+from webkit import CHECKOUT_ID, PASSWORD, PNG, SCREENSHOTS, LiveServer, git
 
 from mortem.workspace import Workspace
 
@@ -137,9 +137,19 @@ def test_write_review_publish_and_close(page: Any, repo: Workspace) -> None:
         )
     )
     finding.first.wait_for(state="detached")
+    # A screenshot of the lag graph, uploaded while editing: committed at once, linked
+    # in the narrative being edited, shown inline once saved.
+    tab.set_input_files(
+        "#upload-file", files=[{"name": "Consumer Lag.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    tab.click("#upload-panel button:has-text('Upload')")
+    tab.locator("#upload-state", has_text="Attached consumer-lag.png").wait_for()
+    assert f"![consumer-lag.png]({NEW_ID}/consumer-lag.png)" in body.input_value()
     tab.click("button:has-text('Save')")
     tab.wait_for_url(f"**/postmortems/{NEW_ID}")
     assert "Saved." in tab.locator(".flash").inner_text()
+    image = tab.locator(f"article.prose img[src='/postmortems/{NEW_ID}/consumer-lag.png']")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 1
     pm = repo.store.load(NEW_ID).model()
     assert [e.kind for e in pm.timeline] == ["trigger", "detection"]
     assert pm.action_items[0].title == "Reconnect consumers when the broker address changes."
