@@ -34,6 +34,7 @@ def home_view(ctx: Ctx) -> dict[str, Any]:
         return {
             "recent": [r.as_dict() for r in rows[:RECENT]],
             "in_review": [r.as_dict() for r in rows if r.status == "in-review"][:RECENT],
+            "in_review_count": sum(1 for r in rows if r.status == "in-review"),
             "drafts": sum(1 for r in rows if r.status == "draft"),
             "open_actions": len(open_items),
             "overdue": [{**i.as_dict(), "pm_title": titles.get(i.pm_id)} for i in overdue[:10]],
