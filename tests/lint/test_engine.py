@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mortem.config import Lint, Person, Settings
+from mortem.document import split_front_matter
 from mortem.errors import ConfigError, UsageError
-from mortem.lint.engine import lint_text
+from mortem.lint.engine import lint_text, split_text
 from mortem.lint.findings import Finding
 from mortem.lint.markdown import scan
 from mortem.lint.options import LintConfig, build_config, resolve_enabled
@@ -302,3 +303,11 @@ def test_an_unused_front_matter_suppression_is_reported_without_a_fix() -> None:
     found = [f for f in run(BASE_BODY, front) if f.code == "X001"]
     assert len(found) == 1 and found[0].fix is None
     assert found[0].line == f"---\n{front}".splitlines().index("  # mortem: disable=N101") + 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "x: 1", "", "\r", "a", "----"]), max_size=8))
+def test_the_fast_front_matter_split_agrees_with_the_foundation(lines: list[str]) -> None:
+    for ending in ("\n", "\r\n"):
+        text = ending.join(lines)
+        assert split_text(text) == split_front_matter(text), repr(text)

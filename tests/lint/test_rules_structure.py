@@ -288,3 +288,9 @@ def test_missing_evidence_link(tmp_path: Path) -> None:
     (tmp_path / "evidence").mkdir()
     (tmp_path / "evidence" / "latency.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert "V007" not in codes(lint(body=body, base=tmp_path))
+
+
+def test_an_impossible_date_is_a_finding_not_a_crash() -> None:
+    found = lint("started_at: 2026-02-30T02:47:00Z\n")
+    assert [f.code for f in found if f.code == "V001"] == ["V001"]
+    assert "day is out of range for month" in next(f for f in found if f.code == "V001").message

@@ -140,7 +140,7 @@ def _fix(ws: Workspace | None, run: Run, targets: list[Target], config: LintConf
 def _render(run: Run, fmt: LintFormat, ws: Workspace | None) -> None:
     from ..lint import formats
 
-    findings = sorted(run.findings, key=lambda f: f.sort_key())
+    findings = run.findings  # in the order of the files, each file's already sorted
     if fmt is LintFormat.json:
         sys.stdout.write(formats.json_text(findings))
     elif fmt is LintFormat.sarif:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -77,7 +76,6 @@ class Context:
         self.pm: Postmortem | None = None
         self.data: dict[str, Any] = doc.data if doc is not None else {}
         self.findings: list[Finding] = []
-        self._line_starts: list[int] | None = None
         self._rules = all_rules()
         self.memo: dict[str, Any] = {}  # per-file values that several rules share
         self.expires: dt.date | None = None
@@ -90,25 +88,21 @@ class Context:
     # -- positions ---------------------------------------------------------------------
 
     def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a file offset."""
-        if self._line_starts is None:
-            starts = [0]
-            pos = self.text.find("\n")
-            while pos >= 0:
-                starts.append(pos + 1)
-                pos = self.text.find("\n", pos + 1)
-            self._line_starts = starts
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
+        """1-based (line, column) of a file offset (counted in C: a file has few findings)."""
+        text = self.text
+        return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
     def line_span(self, line: int) -> tuple[int, int]:
         """File offsets of a whole line (1-based), without its newline."""
-        self.position(0)
-        assert self._line_starts is not None
-        index = min(max(line - 1, 0), len(self._line_starts) - 1)
-        start = self._line_starts[index]
-        end = self.text.find("\n", start)
-        return start, len(self.text) if end < 0 else end
+        text = self.text
+        start = 0
+        for _ in range(max(line - 1, 0)):
+            found = text.find("\n", start)
+            if found < 0:
+                break
+            start = found + 1
+        end = text.find("\n", start)
+        return start, len(text) if end < 0 else end
 
     # -- reporting ---------------------------------------------------------------------
 

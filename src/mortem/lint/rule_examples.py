@@ -105,7 +105,7 @@ def base_text() -> str:
 
 def _merge_front(fragment: str) -> str:
     """The base front matter with the fragment's top-level keys replaced or added."""
-    replacement = yaml.safe_load(fragment) or {}
+    replacement = yaml.load(fragment, Loader=yaml.BaseLoader) or {}  # only its keys matter
     keys = list(replacement)
     kept: list[str] = []
     skipping = False

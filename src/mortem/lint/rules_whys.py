@@ -266,9 +266,9 @@ def words(text: str) -> set[str]:
     return found
 
 
-def overlap(last: str, first: str) -> float:
+def overlap(last: str | set[str], first: str) -> float:
     """Share of the last answer's content words that the first text has too."""
-    a = words(last)
+    a = words(last) if isinstance(last, str) else last
     if len(a) < 2:
         return 0.0
     return len(a & words(first)) / len(a)
@@ -316,7 +316,8 @@ def check(ctx: Context) -> None:
         _ends_on_person(ctx, ("whys", i, "because"), last)
     if ctx.enabled("W105") and len(whys) >= 2:
         first = whys[0]
-        score = max(overlap(last, first.why), overlap(last, first.because))
+        said = words(last)
+        score = max(overlap(said, first.why), overlap(said, first.because)) if len(said) > 1 else 0
         if score >= ctx.config.restatement_threshold:
             ctx.report_field(
                 "W105",
