@@ -221,3 +221,12 @@ def test_appending_to_empty_flow_list_writes_block_items() -> None:
         "---\ntitle: t\ntimeline:\n  - at: 2026-01-01T10:00:00Z\n    event: Alert\nwhys: []\n---\nbody\n"
     )
     assert parse(new).model().timeline[0].event == "Alert"
+
+
+def test_implausible_year_is_a_problem_not_a_crash_later() -> None:
+    text = GOOD.replace("started_at: 2026-03-14T02:47:00Z", "started_at: 0202-03-14T02:47:00Z")
+    messages = [str(p) for p in parse(text).problems()]
+    assert (
+        f"postmortems/x.md:{line(text, 'started_at:')}: started_at: year 202 is implausible (a typo?)"
+        in messages
+    )

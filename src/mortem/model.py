@@ -125,6 +125,7 @@ class Postmortem(_Record):
 
 
 Loc = tuple[str | int, ...]
+PLAUSIBLE_YEARS = (1970, 2200)
 
 
 def consistency_problems(pm: Postmortem) -> list[tuple[Loc, str]]:
@@ -137,6 +138,16 @@ def consistency_problems(pm: Postmortem) -> list[tuple[Loc, str]]:
                 problems.append(((name,), f"{name} {value.isoformat()} is before started_at"))
     if pm.mitigated_at and pm.resolved_at and pm.resolved_at < pm.mitigated_at:
         problems.append((("resolved_at",), "resolved_at is before mitigated_at"))
+    # A typo such as 0202 for 2026 would stretch every per-month figure over centuries.
+    for name in ("started_at", "detected_at", "mitigated_at", "resolved_at"):
+        value = getattr(pm, name)
+        if value is not None and not PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]:
+            problems.append(((name,), f"year {value.year} is implausible (a typo?)"))
+    for i, event in enumerate(pm.timeline):
+        if not PLAUSIBLE_YEARS[0] <= event.at.year <= PLAUSIBLE_YEARS[1]:
+            problems.append(
+                (("timeline", i, "at"), f"year {event.at.year} is implausible (a typo?)")
+            )
     seen: dict[str, int] = {}
     for i, item in enumerate(pm.action_items):
         if item.id in seen:
