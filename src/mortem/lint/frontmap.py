@@ -87,6 +87,9 @@ def _build_key(node: yaml.Node, scalar: Any) -> Any:
 
 
 _TAGS: dict[str, str] = {}  # plain scalar -> resolved tag, shared by every file of a run
+# First characters that some implicit resolver (int, float, null, bool, timestamp...)
+# looks at; a plain scalar starting with any other character is a string.
+_RESOLVABLE = frozenset(k for k, v in YAML12Loader.yaml_implicit_resolvers.items() if v)
 
 
 class _Loader(YAML12Loader):
@@ -104,14 +107,15 @@ class _Loader(YAML12Loader):
         implicit: Any,
         _get: Any = _TAGS.get,
         _scalar: Any = yaml.ScalarNode,
+        _resolvable: frozenset[str] = _RESOLVABLE,
     ) -> Any:
         if kind is _scalar:
-            if not implicit[0]:
-                return _STR  # quoted: a string
+            if not implicit[0] or value[:1] not in _resolvable:
+                return _STR  # quoted, or plain text no resolver claims
             tag = _get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
-                if len(_TAGS) < 100_000:
+                if len(_TAGS) < 100_000 and len(value) < 64:
                     _TAGS[value] = tag
             return tag
         return _MAP if kind is yaml.MappingNode else _SEQ
