@@ -230,3 +230,13 @@ def test_implausible_year_is_a_problem_not_a_crash_later() -> None:
         f"postmortems/x.md:{line(text, 'started_at:')}: started_at: year 202 is implausible (a typo?)"
         in messages
     )
+
+
+def test_a_date_that_does_not_exist_is_a_parse_error_with_its_line() -> None:
+    text = GOOD.replace("due: 2026-03-28", "due: 2026-02-30")
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert str(info.value) == (
+        f"postmortems/x.md:{line(text, 'due:')}: invalid value '2026-02-30': "
+        "day is out of range for month"
+    )

@@ -97,6 +97,25 @@ def split_front_matter(text: str) -> Split | None:
     return None
 
 
+def _unbuildable_scalar(front: str) -> tuple[int, str]:
+    """(0-based line, text) of the first scalar that PyYAML cannot turn into a value."""
+    constructor = yaml.SafeLoader("")
+    stack = [yaml.compose(front, Loader=YAML12Loader)]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                return node.start_mark.line, str(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += list(node.value)
+    return 0, ""
+
+
 def decode(data: bytes, display: str) -> str:
     """UTF-8 text, or a ParseError naming the line of the first undecodable byte."""
     try:
@@ -155,6 +174,13 @@ class Document:
         except yaml.YAMLError as exc:
             raise ParseError(
                 [Problem(display, split.front_line, None, f"YAML error: {exc}")]
+            ) from None
+        except (ValueError, OverflowError) as exc:
+            # A date that does not exist (2026-02-30) passes the YAML grammar and then
+            # fails while being built; find the scalar to name its line.
+            line, text = _unbuildable_scalar(split.front)
+            raise ParseError(
+                [Problem(display, split.front_line + line, None, f"invalid value {text!r}: {exc}")]
             ) from None
         if data is None:
             data = {}

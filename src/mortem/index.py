@@ -169,6 +169,9 @@ def index_one(job: Job) -> Indexed:
             problems = doc.problems(job.severities, job.categories)
         except ParseError as exc:
             problems = exc.problems
+        except Exception as exc:  # one strange file must not stop a listing of thousands
+            doc = None
+            problems = [Problem(job.display, None, None, f"could not be read: {exc!r}")]
     encoded = [[p.path, p.line, p.field, p.message] for p in problems]
     if doc is None:
         return Indexed(
