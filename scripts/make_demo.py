@@ -16,7 +16,11 @@ def make_demo(dest: Path) -> Path:
     shutil.copytree(EXAMPLES, dest)
     (dest / ".gitignore").write_text(".mortem/\n", encoding="utf-8")
     identity = ["-c", "user.name=mortem demo", "-c", "user.email=demo@example.com"]
-    for args in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "Sample postmortems"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        [*identity, "commit", "-q", "-m", "Sample postmortems"],
+    ):
         subprocess.run(["git", *args], cwd=dest, check=True)
     return dest
 
