@@ -442,28 +442,49 @@ class Index:
 
     # -- queries ---------------------------------------------------------------------
 
-    def rows(self) -> list[Row]:
+    _ROW_SOURCE = """
+        SELECT f.id, p.title, p.status, p.severity, p.started_at, p.resolved_at,
+               coalesce(p.services, '[]') AS services, coalesce(p.tags, '[]') AS tags,
+               coalesce(p.people, '[]') AS people,
+               json_array_length(f.problems) AS problems
+        FROM files f LEFT JOIN postmortems p ON p.id = f.id
+        {where}
+        ORDER BY p.started_at DESC, f.id
+    """
+
+    def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[Row]:
+        """Listed postmortems, newest first; `where` filters on `p` (postmortems)."""
         conn = self.ensure_fresh()
         # One JSON document from SQLite, parsed by one C call, is several times faster
         # than decoding three JSON columns per row in Python.
-        sql = """
+        source = self._ROW_SOURCE.format(where=f"WHERE {where}" if where else "")
+        sql = f"""
           SELECT json_group_array(json_array(
             id, title, status, severity, started_at, resolved_at,
             json(services), json(tags), json(people), problems))
-          FROM (
-            SELECT f.id, p.title, p.status, p.severity, p.started_at, p.resolved_at,
-                   coalesce(p.services, '[]') AS services, coalesce(p.tags, '[]') AS tags,
-                   coalesce(p.people, '[]') AS people,
-                   json_array_length(f.problems) AS problems
-            FROM files f LEFT JOIN postmortems p ON p.id = f.id
-            ORDER BY p.started_at DESC, f.id
-          )
+          FROM ({source})
         """
-        (encoded,) = conn.execute(sql).fetchone()
+        (encoded,) = conn.execute(sql, tuple(params)).fetchone()
         return [
             Row(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6]), tuple(r[7]), tuple(r[8]), r[9])
             for r in json.loads(encoded)
         ]
+
+    def rows_json(self, where: str = "", params: Sequence[Any] = ()) -> str:
+        """The same rows as `Row.as_dict` objects in a JSON array, one per line."""
+        conn = self.ensure_fresh()
+        source = self._ROW_SOURCE.format(where=f"WHERE {where}" if where else "")
+        sql = f"""
+          SELECT json_object(
+            'id', id, 'title', title, 'status', status, 'severity', severity,
+            'started_at', started_at, 'resolved_at', resolved_at,
+            'services', json(services), 'tags', json(tags), 'problems', problems)
+          FROM ({source})
+        """
+        lines = [row[0] for row in conn.execute(sql, tuple(params))]
+        if not lines:
+            return "[]\n"
+        return "[\n  " + ",\n  ".join(lines) + "\n]\n"
 
     def problems(self, ids: Iterable[str] | None = None) -> dict[str, list[Problem]]:
         conn = self.ensure_fresh()

@@ -125,33 +125,22 @@ def list_(
 
     Example: [bold]mortem list --service payments-api --since 2026-01-01 --format json[/bold]
     """
+    from ..listing import ListFilter, list_json, list_rows
+
     ws = state.workspace()
-    lo = parse_when(since, "--since")
-    hi = parse_when(until, "--until")
-    rows = []
-    for row in ws.index.rows():
-        if status and row.status != status:
-            continue
-        if severity and row.severity != severity:
-            continue
-        if service and service not in row.services:
-            continue
-        if tag and tag not in row.tags:
-            continue
-        if (
-            owner
-            and owner not in row.people
-            and ws.settings.team_of(owner) is None
-            and not any(ws.settings.team_of(p) == owner for p in row.people)
-        ):
-            continue
-        if (lo or hi) and row.started_at is None:
-            continue
-        if lo and row.started_at and row.started_at < lo.strftime("%Y-%m-%dT%H:%M:%SZ"):
-            continue
-        if hi and row.started_at and row.started_at >= hi.strftime("%Y-%m-%dT%H:%M:%SZ"):
-            continue
-        rows.append(row.as_dict())
+    wanted = ListFilter(
+        status,
+        severity,
+        service,
+        tag,
+        owner,
+        parse_when(since, "--since"),
+        parse_when(until, "--until"),
+    )
+    if fmt is Format.json and (text := list_json(ws.index, wanted)) is not None:
+        sys.stdout.write(text)
+        return
+    rows = [row.as_dict() for row in list_rows(ws.index, ws.settings, wanted)]
     columns = ["id", "title", "status", "severity", "started_at", "services", "problems"]
     output.emit(rows, fmt, columns, title=None, empty="no postmortems match")
 
