@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 
 from . import output
 from .core import parse_when
 from .main import app, state
-from .output import Format
+from .output import Format, escape
 
 
 @app.command()

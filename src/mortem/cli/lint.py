@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 
 from ..errors import UsageError
 from . import output
 from .main import app, state
+from .output import escape
 
 if TYPE_CHECKING:
     from ..lint.cache import Target

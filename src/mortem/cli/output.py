@@ -8,15 +8,38 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
-# Rich turns colour off by itself when stdout is not a terminal, and honours NO_COLOR.
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console: Console
+    err_console: Console
+
+_consoles: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    # Rich costs tens of milliseconds to import; a JSON or piped listing never needs
+    # it, so the consoles are made on first use. Rich turns colour off by itself when
+    # the output is not a terminal, and honours NO_COLOR.
+    if name in ("console", "err_console"):
+        if name not in _consoles:
+            from rich.console import Console
+
+            _consoles[name] = Console(stderr=name == "err_console", highlight=False, soft_wrap=True)
+        return _consoles[name]
+    raise AttributeError(name)
+
+
+def _get(name: str) -> Any:
+    return __getattr__(name)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 class Format(StrEnum):
@@ -71,17 +94,19 @@ def emit_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None, empty: str
 ) -> None:
     if not rows:
-        console.print(f"[dim]{empty}[/dim]")
+        _get("console").print(f"[dim]{empty}[/dim]")
         return
-    if len(rows) > RICH_ROW_LIMIT or not console.is_terminal:
+    if len(rows) > RICH_ROW_LIMIT or not sys.stdout.isatty():
         emit_plain_table(rows, columns)
         return
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(str(_plain(row.get(c))) for c in columns))
-    console.print(table)
+    _get("console").print(table)
 
 
 # Rich lays out every cell to fit the terminal, which takes seconds for thousands of
@@ -91,24 +116,27 @@ MAX_CELL = 70
 
 
 def emit_plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    # Column by column, with plain strings passed through untouched: this prints
+    # 10,000 rows in a few tens of milliseconds.
+    cells = [[_cell(row.get(c)) for row in rows] for c in columns]
     header = [c.replace("_", " ") for c in columns]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row_cells in cells:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row_cells, widths, strict=True)).rstrip())
+    widths = [max(len(h), *map(len, col)) for h, col in zip(header, cells, strict=True)]
+    template = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [template.format(*header).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += [template.format(*line).rstrip() for line in zip(*cells, strict=True)]
     sys.stdout.write("\n".join(lines) + "\n")
 
 
 def _cell(value: Any) -> str:
+    if type(value) is str and len(value) <= MAX_CELL and "\n" not in value:
+        return value
     text = str(_plain(value)).replace("\n", " ")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/bold red] {escape(message)}")
+    _get("err_console").print(f"[bold red]error:[/bold red] {escape(message)}")
 
 
 def success(message: str) -> None:
-    err_console.print(f"[green]✓[/green] {escape(message)}")
+    _get("err_console").print(f"[green]✓[/green] {escape(message)}")
