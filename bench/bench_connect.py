@@ -11,12 +11,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench.corpus import generate
-from bench.util import MORTEM, copy_repo, timed
+from bench.util import MORTEM, copy_repo, timed, tool_in_venv
 
 MKDOCS_VENV = Path("/tmp/mortem-bench-mkdocs")
 SITE_COUNT = 1_000
@@ -41,20 +40,7 @@ def _best(args: list[str], cwd: Path, runs: int = 3) -> tuple[float, float]:
 
 
 def _mkdocs() -> Path | None:
-    exe = MKDOCS_VENV / "bin" / "mkdocs"
-    if exe.exists():
-        return exe
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(MKDOCS_VENV)], check=True)
-        subprocess.run(
-            [str(MKDOCS_VENV / "bin" / "pip"), "install", "-q", "mkdocs"],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    except (subprocess.SubprocessError, OSError):
-        return None
-    return exe if exe.exists() else None
+    return tool_in_venv(MKDOCS_VENV, "mkdocs", "mkdocs")
 
 
 def _site_corpus(corpus: Path) -> Path:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import resource
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from bench.util import MORTEM, copy_repo, timed
+from bench.util import MORTEM, copy_repo, timed, tool_in_venv
 
 PROSELINT_VENV = Path("/tmp/mortem-bench-proselint")
 SAMPLE = 200
@@ -42,20 +41,7 @@ def _best(args: list[str], cwd: Path, runs: int = 3) -> float:
 
 
 def _proselint() -> Path | None:
-    exe = PROSELINT_VENV / "bin" / "proselint"
-    if exe.exists():
-        return exe
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(PROSELINT_VENV)], check=True)
-        subprocess.run(
-            [str(PROSELINT_VENV / "bin" / "pip"), "install", "-q", "proselint"],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    except (subprocess.SubprocessError, OSError):
-        return None
-    return exe if exe.exists() else None
+    return tool_in_venv(PROSELINT_VENV, "proselint", "proselint")
 
 
 def _cpu_of(args: list[str], cwd: Path) -> tuple[float, float]:

@@ -30,3 +30,21 @@ def copy_repo(source: Path, dest: Path) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(source, dest, symlinks=True, ignore=shutil.ignore_patterns(".mortem"))
     return dest
+
+
+def tool_in_venv(venv: Path, package: str, command: str) -> Path | None:
+    """A comparison tool installed in a throwaway venv (never one of mortem's deps)."""
+    exe = venv / "bin" / command
+    if exe.exists():
+        return exe
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", package],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return exe if exe.exists() else None
