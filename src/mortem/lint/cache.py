@@ -109,6 +109,14 @@ class Cache:
                 row = conn.execute("SELECT * FROM stats WHERE path=?", (key,)).fetchone()
                 if row is not None:
                     known[row[0]] = (row[1], row[2], row[3], row[4])
+        # With no result stored for this configuration (a first run, a new rule set)
+        # nothing can be reused: hashing every file to look them up is wasted reading.
+        empty = (
+            conn.execute(
+                "SELECT 1 FROM results WHERE config=? LIMIT 1", (self.config_key,)
+            ).fetchone()
+            is None
+        )
         hashes: list[str | None] = []
         read = 0
         for key in keys:
@@ -121,6 +129,9 @@ class Cache:
             old = known.get(key)
             if old is not None and not old[3] and old[0] == st.st_mtime_ns and old[1] == st.st_size:
                 hashes.append(old[2])
+                continue
+            if empty:
+                hashes.append(None)
                 continue
             try:
                 with open(key, "rb") as handle:
