@@ -331,26 +331,10 @@ def follow_up_schedule(
 def follow_up_counts(
     incidents: list[Incident], settings: Settings, today: dt.date
 ) -> tuple[int, int, list[Excluded]]:
-    """(follow-ups that came due by today, how many of those were held, excluded): the
-    counts of `follow_up_schedule`, without making a record of each."""
-    intervals = sorted(settings.reviews.follow_up_days)
-    due = held = 0
-    excluded: list[Excluded] = []
-    for incident in incidents:
-        if incident.status != "published":
-            continue
-        published = incident.publish_date()
-        if published is None:
-            excluded.append(
-                Excluded(
-                    incident.id, "follow-up reviews", "published, but no published_on or approval"
-                )
-            )
-            continue
-        came = sum(1 for days in intervals if published + dt.timedelta(days=days) <= today)
-        due += came
-        held += min(came, sum(1 for r in incident.reviews if r.kind == "follow-up"))
-    return due, held, excluded
+    """(follow-ups that came due by today, how many of those were held, excluded)."""
+    schedule, excluded = follow_up_schedule(incidents, settings)
+    came = [f for f in schedule if f.due <= today]
+    return len(came), sum(1 for f in came if f.held_on is not None), excluded
 
 
 def follow_ups_due(
