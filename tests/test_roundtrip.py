@@ -287,11 +287,12 @@ def test_real_postmortem_round_trip_and_edits(path: Path) -> None:
     new = doc.edited(lambda f: f.__setitem__("severity", "SEV1"))
     after = Document.parse(new, path.name, path.stem).model()
     assert after.severity == "SEV1"
-    differing = [
-        (a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=False) if a != b
-    ]
-    had_severity = doc.data.get("severity") is not None or "severity" in doc.data
-    assert len(differing) <= 1 if had_severity else True
+    # One hunk: the severity line replaced, or added where the file had none.
+    hunks = changed_lines(text, new)
+    assert len(hunks) == 1
+    old_part, new_part = hunks[0]
+    assert new_part == "severity: SEV1"
+    assert old_part == "" or old_part.startswith("severity:")
     assert new.endswith(doc.body)
     if doc.model().action_items:
         target = "open" if doc.model().action_items[0].status == "done" else "done"
