@@ -7,7 +7,6 @@ it as one line and the web page can return it as a 4xx with the same text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -81,12 +80,3 @@ class ConflictError(MortemError):
 class GitError(MortemError):
     """A git command failed; the message carries git's own words."""
 
-
-def relpath(path: Path, root: Path | None) -> str:
-    """A path as the user knows it: relative to the repository root when inside it."""
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return str(path)
