@@ -79,4 +79,3 @@ class ConflictError(MortemError):
 
 class GitError(MortemError):
     """A git command failed; the message carries git's own words."""
-
