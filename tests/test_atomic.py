@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from mortem.fsutil import atomic_write
 from mortem.git import Author
@@ -18,7 +19,12 @@ from mortem.workspace import Workspace
 KILLS = 200
 
 
-def _writer(root: str, doc_id: str, impacts: tuple[str, str]) -> None:
+def _writer(root: str, doc_id: str, impacts: tuple[str, str], grouped: Any) -> None:
+    # Its own process group, so that the kill takes the git it runs down with it, as
+    # a crash or a killed CI job would. An orphaned git that carried on committing
+    # would race the fsck below (fsck reads objects before reflogs).
+    os.setsid()
+    grouped.set()
     ws = Workspace.open(Path(root))
     n = 0
     while True:
@@ -30,6 +36,17 @@ def _writer(root: str, doc_id: str, impacts: tuple[str, str]) -> None:
             Author("Writer", "w@example.com"),
         )
         n += 1
+
+
+def _wait_for_group_to_die(pgid: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"process group {pgid} outlived SIGKILL")
 
 
 def test_killed_writer_leaves_old_or_new_file_and_a_sound_repository(ws: Workspace) -> None:
@@ -47,17 +64,21 @@ def test_killed_writer_leaves_old_or_new_file_and_a_sound_repository(ws: Workspa
     rng = random.Random(7)
     seen = {v: 0 for v in versions}
     for _ in range(KILLS):
-        child = context.Process(target=_writer, args=(str(ws.root), doc_id, impacts))
+        grouped = context.Event()
+        child = context.Process(target=_writer, args=(str(ws.root), doc_id, impacts, grouped))
         child.start()
+        assert grouped.wait(10)
         time.sleep(rng.uniform(0.0, 0.15))
-        os.kill(child.pid or 0, signal.SIGKILL)
+        os.killpg(child.pid or 0, signal.SIGKILL)
         child.join()
+        _wait_for_group_to_die(child.pid or 0)
         content = path.read_bytes()
         assert content in versions, f"partial file of {len(content)} bytes"
         seen[content] += 1
-        # A killed git leaves its lock behind, as after any crash; git itself asks
-        # the user to remove it. Nothing else is cleaned up.
-        (ws.root / ".git" / "index.lock").unlink(missing_ok=True)
+        # A killed git leaves its locks behind, as after any crash; git itself asks
+        # the user to remove them. Nothing else is cleaned up.
+        for lock in (ws.root / ".git").rglob("*.lock"):
+            lock.unlink()
         fsck = subprocess.run(
             ["git", "fsck", "--no-progress", "--no-dangling"],
             cwd=ws.root,
