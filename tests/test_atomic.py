@@ -65,7 +65,9 @@ def test_killed_writer_leaves_old_or_new_file_and_a_sound_repository(ws: Workspa
     seen = {v: 0 for v in versions}
     for _ in range(KILLS):
         grouped = context.Event()
-        child = context.Process(target=_writer, args=(str(ws.root), doc_id, impacts, grouped))
+        child = context.Process(
+            target=_writer, args=(str(ws.root), doc_id, impacts, grouped), daemon=True
+        )
         child.start()
         assert grouped.wait(10)
         time.sleep(rng.uniform(0.0, 0.15))
