@@ -198,7 +198,23 @@ def test_cli_search_json_and_table(repo: Workspace) -> None:
     assert data[0]["snippet"] == "Connection **pool** **exhausted**"
     table = run_cli("search", "saml", "--service", "auth", cwd=repo.root)
     assert table.returncode == 0 and "certificate" in table.stdout
+    # A pipe gets plain text: the match is there, with no markup around it.
+    assert "The SAML certificate expired." in table.stdout
+    assert "[reverse]" not in table.stdout and "\x02" not in table.stdout
     empty = run_cli("search", "***", cwd=repo.root)
     assert empty.returncode == 2 and "nothing to search for" in empty.stderr
     none = run_cli("search", "zebra", cwd=repo.root)
     assert none.returncode == 0 and "nothing matches" in none.stdout
+
+
+def test_terminal_cells_show_matches_reversed_and_text_never_as_markup() -> None:
+    from rich.console import Console
+
+    from mortem.cli.output import MATCH_END, MATCH_START, _styled
+
+    console = Console(record=True, force_terminal=True, width=120, color_system="standard")
+    console.print(
+        _styled("[bold]Not bold[/bold]"), _styled(f"the {MATCH_START}pool{MATCH_END} ran dry")
+    )
+    assert console.export_text(clear=False) == "[bold]Not bold[/bold] the pool ran dry\n"
+    assert "\x1b[7mpool\x1b[0m" in console.export_text(styles=True)  # reverse video, the match only

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import io
 import itertools
 import re
@@ -23,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import InvalidDocumentError, ParseError, Problem
+from .fsutil import content_hash
 from .model import Loc, Postmortem, consistency_problems
 
 FENCE = "---"
@@ -51,10 +51,6 @@ YAML12Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

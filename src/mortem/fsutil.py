@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -32,3 +33,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def content_hash(data: bytes) -> str:
+    """The digest the index and the lint cache key file contents by."""
+    return hashlib.sha256(data).hexdigest()

@@ -15,15 +15,17 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .document import Document, content_hash, decode
 from .errors import ParseError, Problem
-from .model import Postmortem
+from .fsutil import content_hash
+
+if TYPE_CHECKING:
+    from .document import Document
+    from .model import Postmortem
 
 SCHEMA_VERSION = 4
 RACY_NS = 2_000_000_000
@@ -148,6 +150,10 @@ def _sections(body: str) -> tuple[str, str]:
 
 def index_one(job: Job) -> Indexed:
     """Read, hash, parse and validate one file (runs in a worker process for big batches)."""
+    # Imported here: a query on a fresh index parses nothing, and the model and the
+    # YAML parser are a fifth of the start-up of `mortem search` or `mortem list`.
+    from .document import Document, decode
+
     path = Path(job.path)
     st = path.stat()
     raw = path.read_bytes()
@@ -386,6 +392,8 @@ class Index:
         workers = min(4, os.cpu_count() or 2)
         size = max(50, len(jobs) // (workers * 8))
         chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(_index_many, chunks)
 
@@ -511,6 +519,8 @@ class Index:
 
     def postmortems(self) -> list[tuple[str, Postmortem]]:
         """Every valid postmortem as a model (slower than `front_matter`; use for services)."""
+        from .model import Postmortem
+
         conn = self.ensure_fresh()
         sql = "SELECT p.id, p.data FROM postmortems p JOIN files f ON f.id = p.id WHERE f.ok = 1"
         return [

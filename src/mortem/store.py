@@ -14,13 +14,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .document import Document, content_hash
 from .errors import ConflictError, InvalidDocumentError, MortemError, NotFoundError, UsageError
-from .fsutil import atomic_write
+from .fsutil import atomic_write, content_hash
 from .git import Author, Commit, Git
+
+if TYPE_CHECKING:
+    from .document import Document
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 STATE_DIR = ".mortem"
@@ -77,6 +79,8 @@ class Store:
         return self.path_for(doc_id).is_file()
 
     def load(self, doc_id: str) -> Document:
+        from .document import Document
+
         path = self.path_for(doc_id)
         if not path.is_file():
             raise NotFoundError(f"no postmortem {doc_id!r} (looked for {self.display(path)})")
@@ -105,6 +109,8 @@ class Store:
         return self.git.commit(paths, message, author)
 
     def create(self, doc_id: str, text: str, message: str, author: Author | None) -> Saved:
+        from .document import Document
+
         path = self.path_for(doc_id)
         with self.lock():
             if path.exists():
@@ -124,6 +130,8 @@ class Store:
         extra_paths: list[Path] | None = None,
     ) -> Saved:
         """Edit the front matter (and optionally the body) in place and commit."""
+        from .document import Document
+
         with self.lock():
             doc = self.load(doc_id)  # a file that does not parse raises here, untouched
             if expected_revision is not None and doc.revision != expected_revision:
@@ -160,6 +168,8 @@ class Store:
         expected_revision: str | None,
     ) -> Saved:
         """Replace a whole file (the web editor's save), refusing stale or invalid text."""
+        from .document import Document
+
         with self.lock():
             path = self.path_for(doc_id)
             current = content_hash(path.read_bytes()) if path.exists() else None

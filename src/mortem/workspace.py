@@ -8,16 +8,21 @@ import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import CONFIG_NAME, DEFAULT_CONFIG, Settings, load_settings
-from .document import Document
 from .errors import ConfigError, NotFoundError, Problem, UsageError
 from .evidence import missing_links, safe_name, sniff, unique_path
 from .git import Author, Git
 from .index import Index
-from .model import json_schema
 from .store import STATE_DIR, Saved, Store
-from .templates import NewPostmortem, Template, all_templates, get_template, render_new, slugify
+
+# The model, the YAML parser and the templates load on first use: commands that only
+# query the index (search, list, actions) never need them, and they are a fifth of
+# those commands' start-up.
+if TYPE_CHECKING:
+    from .document import Document
+    from .templates import NewPostmortem, Template
 
 SCHEMA_PATH = "schema/postmortem.schema.json"
 
@@ -84,6 +89,8 @@ class Workspace:
     def write_schema(self) -> Path:
         target = self.root / SCHEMA_PATH
         target.parent.mkdir(parents=True, exist_ok=True)
+        from .model import json_schema
+
         target.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
         return target
 
@@ -109,10 +116,14 @@ class Workspace:
         return self.root / self.settings.paths.templates
 
     def templates(self) -> dict[str, Template]:
+        from .templates import all_templates
+
         return all_templates(self.templates_folder)
 
     def new_id(self, title: str, started: dt.datetime | None) -> str:
         day = (started or dt.datetime.now(dt.UTC)).date().isoformat()
+        from .templates import slugify
+
         base = f"{day}-{slugify(title)}"
         candidate, n = base, 2
         while self.store.exists(candidate):
@@ -125,6 +136,8 @@ class Workspace:
         if new.severity is not None and new.severity not in self.settings.severity_names:
             allowed = ", ".join(self.settings.severity_names)
             raise UsageError(f"unknown severity {new.severity!r} (one of: {allowed})")
+        from .templates import get_template, render_new
+
         tpl = get_template(template or self.settings.templates.default, self.templates_folder)
         doc_id = self.new_id(new.title, new.started_at)
         schema_ref: str | None = None

@@ -16,7 +16,7 @@ import typer
 from . import output
 from .core import parse_when
 from .main import app, state
-from .output import Format, escape
+from .output import Format
 
 
 @app.command()
@@ -45,10 +45,7 @@ def search(
     columns = ["id", "title", "severity", "started_at", "snippet"]
     if fmt is Format.table:
         rows = [
-            {
-                **{k: escape(str(v or "")) for k, v in h.as_dict().items()},
-                "snippet": highlight(escape(h.snippet), "[reverse]", "[/reverse]"),
-            }
+            {**h.as_dict(), "snippet": highlight(h.snippet, output.MATCH_START, output.MATCH_END)}
             for h in hits
         ]
     else:

@@ -94,7 +94,10 @@ def emit_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None, empty: str
 ) -> None:
     if not rows:
-        _get("console").print(f"[dim]{empty}[/dim]")
+        if sys.stdout.isatty():
+            _get("console").print(f"[dim]{escape(empty)}[/dim]")
+        else:
+            sys.stdout.write(empty + "\n")  # Rich would cost more than the query
         return
     if len(rows) > RICH_ROW_LIMIT or not sys.stdout.isatty():
         emit_plain_table(rows, columns)
@@ -105,8 +108,20 @@ def emit_table(
     for column in columns:
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*(str(_plain(row.get(c))) for c in columns))
+        table.add_row(*(_styled(_plain(row.get(c))) for c in columns))
     _get("console").print(table)
+
+
+# A cell may mark spans (search matches) with these: a terminal shows them reversed,
+# plain output leaves them out. Everything else in a cell is text, never markup.
+MATCH_START, MATCH_END = "\x02", "\x03"
+
+
+def _styled(value: Any) -> str:
+    text = escape(str(value))
+    if MATCH_START in text:
+        text = text.replace(MATCH_START, "[reverse]").replace(MATCH_END, "[/reverse]")
+    return text
 
 
 # Rich lays out every cell to fit the terminal, which takes seconds for thousands of
@@ -128,9 +143,9 @@ def emit_plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> 
 
 
 def _cell(value: Any) -> str:
-    if type(value) is str and len(value) <= MAX_CELL and "\n" not in value:
+    if type(value) is str and len(value) <= MAX_CELL and "\n" not in value and "\x02" not in value:
         return value
-    text = str(_plain(value)).replace("\n", " ")
+    text = str(_plain(value)).replace("\n", " ").replace(MATCH_START, "").replace(MATCH_END, "")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 

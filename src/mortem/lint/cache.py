@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..document import content_hash
+from ..fsutil import content_hash
 from .findings import FileResult, Finding
 
 SCHEMA_VERSION = "1"

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from ..document import FENCE, Document, Split, content_hash, decode
+from ..document import FENCE, Document, Split, decode
 from ..errors import ParseError, Problem
+from ..fsutil import content_hash
 from . import (
     rules_actions,
     rules_format,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
-from ..document import content_hash
 from ..errors import GitError, MortemError
+from ..fsutil import content_hash
 from ..git import Commit
 from .site import Site
 

@@ -17,8 +17,9 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..document import Document, content_hash, decode
+from ..document import Document, decode
 from ..errors import NotFoundError
+from ..fsutil import content_hash
 from ..index import Index
 from ..users import UsersFile
 from ..workspace import Workspace
