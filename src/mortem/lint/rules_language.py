@@ -21,7 +21,6 @@ from .options import Person
 PEOPLE_FIELDS = ("authors", "responders", "facilitator")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]")
 # Everything but letters, digits, apostrophes and hyphens separates words.
-_PUNCTUATION = str.maketrans({c: " " for c in '\t\n.,;:!?()[]{}"`*_@<>/\\|=+~#$%^&'})
 SEPARATOR = "\n\n"
 
 
@@ -159,10 +158,10 @@ def present(names: Names, text: str) -> frozenset[str]:
     The language functions compile the names they are given into one pattern, and a
     roster of a hundred people makes that pattern slow; a file mentions a few of them.
     """
+    words = language.words(text)
     low = text.lower()
-    words = set(low.translate(_PUNCTUATION).split())
-    if "'s" in low:
-        words |= {w[:-2] for w in words if w.endswith("'s")}
+    if "'s" in low or "\u2019s" in low:
+        words = words | {w[:-2] for w in words if w.endswith("'s")}
     found = set()
     for word in words & names.by_word.keys():
         for spelling, parts in names.by_word[word]:
