@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
@@ -95,8 +96,9 @@ def test_timeline_svg_places_events_in_time_order_and_escapes() -> None:
     ]  # fmt: skip
     ys = [float(c.get("cy", "0")) for c in root.iter(f"{ns}circle")]
     assert ys == sorted(ys) and len(ys) == 5
-    # Ten minutes apart, evenly spaced; the two-day gap is shortened and labelled.
-    assert abs((ys[1] - ys[0]) - (ys[2] - ys[1])) < 0.01
+    # Time reads as distance: twenty minutes take more room than ten, even though the
+    # rows are crowded; the two-day gap is shortened.
+    assert ys[3] - ys[2] > 1.5 * (ys[2] - ys[1])
     assert "2 d later" in texts
     assert ys[4] - ys[3] < 6 * (ys[1] - ys[0])
     # The phases are in the legend with their durations.
@@ -107,3 +109,25 @@ def test_timeline_svg_places_events_in_time_order_and_escapes() -> None:
 def test_nothing_dated_draws_nothing() -> None:
     assert timeline_svg(pm()) is None
     assert timeline_svg(pm(started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))) is not None
+
+
+def test_timeline_labels_left_of_the_axis_never_touch() -> None:
+    # Events a minute apart, the first of each day with its date under its time: the
+    # date needs a line of its own before the next time.
+    events = [
+        {"at": f"2026-03-14T23:5{n}:00Z", "event": f"Step {n}", "kind": "action"} for n in range(4)
+    ] + [{"at": "2026-03-15T00:01:00Z", "event": "Next day", "kind": "action"}]
+    model = pm(started_at="2026-03-14T23:50:00Z", timeline=events)
+    svg = timeline_svg(model)
+    assert svg is not None
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    left = sorted(
+        float(t.get("y", "0"))
+        for t in root.iter(f"{ns}text")
+        if t.get("text-anchor") == "end" and float(t.get("y", "0")) > 50
+    )
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert "14 Mar 2026" in texts and "15 Mar 2026" in texts
+    assert len(left) == 8  # six times (the start is a milestone), two dates
+    assert min(b - a for a, b in itertools.pairwise(left)) >= 13  # 13 px text

@@ -28,6 +28,7 @@ LINE = 17  # height of one line of event text
 GAP = 10  # space between two events
 WRAP = 84  # characters per line of event text (about 600 px of 13 px text)
 GAP_CAP = 5.0  # a gap longer than this many median gaps is shortened and marked
+ROOM_MIN, ROOM_MAX = 1.4, 1.8  # axis length, in multiples of the text's height
 
 KIND_COLOURS = {
     "trigger": "#b2182b",
@@ -83,7 +84,8 @@ def duration_text(seconds: float) -> str:
 
 
 def _compressed(times: list[float]) -> tuple[list[float], list[int]]:
-    """Positions on a time scale where very long gaps are shortened; which gaps were."""
+    """Positions on a time scale where very long gaps take no time at all (the drawing
+    gives each a fixed break instead); which gaps were cut."""
     gaps = [b - a for a, b in itertools.pairwise(times)]
     positive = [g for g in gaps if g > 0]
     cap = GAP_CAP * statistics.median(positive) if positive else 0.0
@@ -92,7 +94,7 @@ def _compressed(times: list[float]) -> tuple[list[float], list[int]]:
     for i, gap in enumerate(gaps):
         if cap and gap > cap:
             broken.append(i)
-            gap = cap
+            gap = 0.0
         positions.append(positions[-1] + gap)
     return positions, broken
 
@@ -103,14 +105,31 @@ def timeline_svg(pm: Postmortem, title: str | None = None) -> str | None:
     if not rows:
         return None
     lines = [textwrap.wrap(r.text, WRAP) or [""] for r in rows]
-    heights = [LINE * len(w) + GAP for w in lines]
+    # The first row of each day carries the date under its time: it needs two lines of
+    # height even when its text fits on one, or the date runs into the next time.
+    dated = [i == 0 or r.at.date() != rows[i - 1].at.date() for i, r in enumerate(rows)]
+    heights = [LINE * max(len(w), 2 if d else 1) + GAP for w, d in zip(lines, dated, strict=True)]
     times = [r.at.timestamp() for r in rows]
     scale, broken = _compressed(times)
     span = scale[-1] or 1.0
-    room = sum(heights) * 1.4  # the axis is a little longer than the text needs
+    # The axis is longer than the text needs, so that time reads as distance: long
+    # enough for the shortest gap to hold its row where possible, but never more than
+    # ROOM_MAX times the text, so a burst of events a minute apart does not stretch
+    # the drawing; rows that still crowd are pushed down just enough.
+    text_height = sum(heights)
+    fits = [
+        h * span / (b - a)
+        for h, (a, b) in zip(heights, itertools.pairwise(scale), strict=False)
+        if b > a
+    ]
+    room = min(max([text_height * ROOM_MIN, *fits]), text_height * ROOM_MAX)
     ys: list[float] = []
+    cut = set(broken)
+    breaks = 0.0  # the room given so far to gaps drawn as a break
     for i, position in enumerate(scale):
-        wanted = TOP + position / span * room
+        if i - 1 in cut:
+            breaks += heights[i - 1] + 2 * LINE  # the row above, then the break's label
+        wanted = TOP + position / span * room + breaks
         ys.append(max(wanted, ys[-1] + heights[i - 1]) if ys else TOP)
     height = int(ys[-1] + heights[-1] + BOTTOM)
 
@@ -159,8 +178,7 @@ def timeline_svg(pm: Postmortem, title: str | None = None) -> str | None:
             f'<text x="{AXIS_X - 14}" y="{mid + 4:.1f}" text-anchor="end" fill="#777" '
             f'font-size="11">{escape(gap)} later</text>'
         )
-    previous_day: dt.date | None = None
-    for row, y, wrapped in zip(rows, ys, lines, strict=True):
+    for row, y, wrapped, show_day in zip(rows, ys, lines, dated, strict=True):
         colour = MILESTONE_COLOUR if row.milestone else KIND_COLOURS.get(row.kind or "", "#555")
         day = row.at.date()
         stamp = row.at.strftime("%H:%M")
@@ -168,12 +186,11 @@ def timeline_svg(pm: Postmortem, title: str | None = None) -> str | None:
             f'<text x="{AXIS_X - 14}" y="{y + 4:.1f}" text-anchor="end" '
             f'font-variant-numeric="tabular-nums">{stamp}</text>'
         )
-        if day != previous_day:
+        if show_day:
             out.append(
                 f'<text x="{AXIS_X - 14}" y="{y + 4 + LINE - 2:.1f}" text-anchor="end" '
                 f'fill="#777" font-size="11">{day.strftime("%d %b %Y")}</text>'
             )
-            previous_day = day
         shape = (
             f'<rect x="{AXIS_X - 5}" y="{y - 1:.1f}" width="10" height="10" fill="{colour}" '
             f'transform="rotate(45 {AXIS_X} {y + 4:.1f})"/>'
