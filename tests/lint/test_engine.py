@@ -311,3 +311,17 @@ def test_the_fast_front_matter_split_agrees_with_the_foundation(lines: list[str]
     for ending in ("\n", "\r\n"):
         text = ending.join(lines)
         assert split_text(text) == split_front_matter(text), repr(text)
+
+
+def test_guided_chunks_cover_every_job_once_in_order_and_shrink() -> None:
+    from mortem.lint.engine import Job, guided_chunks
+
+    jobs = [Job(f"{n}.md", f"{n}.md", ".") for n in range(10_000)]
+    chunks = guided_chunks(jobs, workers=2, smallest=40)
+    assert [job for chunk in chunks for job in chunk] == jobs
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True) and all(sizes)
+    # The work left at the end is small enough that no worker waits long for another.
+    assert sizes[-1] <= 40 and sizes[-2] == 40
+    assert sizes[0] > 1_000  # and the first hand-overs are few
+    assert [len(c) for c in guided_chunks(jobs[:30], workers=2, smallest=40)] == [30]

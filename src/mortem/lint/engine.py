@@ -245,9 +245,7 @@ def lint_jobs(jobs: Sequence[Job], config: LintConfig) -> list[FileResult]:
         _init_worker(config)
         return _run_jobs(jobs)
     workers = min(WORKERS, os.cpu_count() or 2)
-    # Small chunks, so that neither worker sits idle at the end waiting for the other.
-    size = max(50, len(jobs) // (workers * 16))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    chunks = guided_chunks(jobs, workers)
     results: list[FileResult] = []
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(config,)
@@ -255,6 +253,19 @@ def lint_jobs(jobs: Sequence[Job], config: LintConfig) -> list[FileResult]:
         for part in pool.map(_run_jobs, chunks):
             results.extend(part)
     return results
+
+
+def guided_chunks(jobs: Sequence[Job], workers: int, smallest: int = 40) -> list[Sequence[Job]]:
+    """Chunks that shrink as the work runs out: big ones first (less hand-over between
+    processes), small ones last, so that no worker is left alone with a big chunk
+    while the others wait at the end."""
+    chunks: list[Sequence[Job]] = []
+    at = 0
+    while at < len(jobs):
+        size = max(smallest, (len(jobs) - at) // (workers * 4))
+        chunks.append(jobs[at : at + size])
+        at += size
+    return chunks
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
