@@ -319,10 +319,8 @@ class Index:
     def refresh(self) -> int:
         """Bring the index in line with the files; returns how many files were re-parsed."""
         conn = self.connect()
-        known = {
-            row[0]: (row[1], row[2], row[3], row[4])
-            for row in conn.execute("SELECT id, mtime_ns, size, hash, racy FROM files")
-        }
+        # (id, mtime, size, racy); hashes are fetched for stale files only.
+        known = {row[0]: row for row in conn.execute("SELECT id, mtime_ns, size, racy FROM files")}
         on_disk: dict[str, tuple[int, int, str]] = {}
         for entry in self.store.scan():
             st = entry.stat()
@@ -332,8 +330,8 @@ class Index:
             for doc_id, (mtime, size, _) in on_disk.items()
             if doc_id not in known
             or known[doc_id][3]
-            or known[doc_id][0] != mtime
-            or known[doc_id][1] != size
+            or known[doc_id][1] != mtime
+            or known[doc_id][2] != size
         ]
         gone = [doc_id for doc_id in known if doc_id not in on_disk]
         if not stale and not gone:
@@ -353,11 +351,13 @@ class Index:
         # A file whose bytes did not change only needs its stat updated.
         unchanged: list[tuple[int, int, int, str]] = []
         to_parse: list[Job] = []
+        sql = "SELECT id, hash FROM files WHERE id IN (SELECT value FROM json_each(?))"
+        hashes = dict(conn.execute(sql, (json.dumps([j.id for j in jobs if j.id in known]),)))
         for job in jobs:
-            old = known.get(job.id)
-            if old is not None:
+            old_hash = hashes.get(job.id)
+            if old_hash is not None:
                 digest = content_hash(Path(job.path).read_bytes())
-                if digest == old[2]:
+                if digest == old_hash:
                     mtime, size, _ = on_disk[job.id]
                     unchanged.append((mtime, size, self._racy(mtime), job.id))
                     continue
