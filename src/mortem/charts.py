@@ -1,4 +1,5 @@
-"""Charts of the metrics with matplotlib (Agg, no display): SVG and PNG.
+"""Charts of the metrics with matplotlib (Agg, no display): the SVG and PNG files of
+`mortem stats --charts`. HTML pages draw the same charts without matplotlib (`chart_svg`).
 
 Honest scales: bars start at zero; the one log axis (time to resolve, which spans
 minutes to days) says so in its label; every box and bar says its n.
@@ -6,7 +7,6 @@ minutes to days) says so in its label; every box and bar says its n.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,19 +189,6 @@ def write_charts(stats: Stats, folder: Path) -> list[Path]:
             written.append(path)
         plt.close(chart.figure)
     return written
-
-
-def svg_charts(stats: Stats) -> list[tuple[str, str, str]]:
-    """(name, title, SVG text) of every chart, for inlining in a page."""
-    plt = _pyplot()
-    found = []
-    for make in MAKERS:
-        chart = make(stats, plt)
-        buffer = io.StringIO()
-        chart.figure.savefig(buffer, format="svg", metadata=_metadata("svg"))
-        plt.close(chart.figure)
-        found.append((chart.name, chart.title, buffer.getvalue()))
-    return found
 
 
 def _metadata(suffix: str) -> dict[str, Any]:

@@ -173,7 +173,7 @@ def _inline_svg(svg: str) -> str:
 
 def stats_html(stats: Stats, name: str) -> str:
     """The statistics and their charts as one HTML page with nothing outside it."""
-    from .charts import svg_charts
+    from .chart_svg import svg_charts
     from .metrics_tables import build_tables
 
     title = f"Postmortem practice: {name}"

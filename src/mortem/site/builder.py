@@ -34,7 +34,13 @@ from . import pages
 MANIFEST = ".mortem-site.json"
 HERE = Path(__file__).resolve().parent
 # Code whose output ends up in the pages: a change to any of it rebuilds everything.
-RENDERING_CODE = ("../render_html.py", "../timeline_svg.py", "pages.py", "builder.py")
+RENDERING_CODE = (
+    "../render_html.py",
+    "../timeline_svg.py",
+    "../chart_svg.py",
+    "pages.py",
+    "builder.py",
+)
 ASSETS = ("site.css", "site.js")
 
 

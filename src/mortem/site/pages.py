@@ -246,7 +246,7 @@ def stats_key(stats: Any) -> str:
 
 
 def stats_page(env: Environment, context: Context, stats: Any) -> str:
-    from ..charts import svg_charts
+    from ..chart_svg import svg_charts
 
     charts = [
         {"name": name, "title": title, "svg": Markup(_XML_HEAD.sub("", svg, count=1))}

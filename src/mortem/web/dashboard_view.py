@@ -1,4 +1,4 @@
-"""The dashboard's figures and charts, from `metrics` and `charts`, cached per index state."""
+"""The dashboard's figures and charts, from `metrics` and `chart_svg`, cached per index state."""
 
 from __future__ import annotations
 
@@ -163,8 +163,8 @@ def _dashboard(site: Site, selection: Selection, today: dt.date) -> dict[str, An
 
 
 def chart_svgs(site: Site, selection: Selection, today: dt.date) -> dict[str, tuple[str, str]]:
-    """name -> (title, SVG) of every chart of the selection (matplotlib is slow: cached)."""
-    from ..charts import svg_charts
+    """name -> (title, SVG) of every chart of the selection (cached per index state)."""
+    from ..chart_svg import svg_charts
 
     def draw() -> dict[str, tuple[str, str]]:
         return {
