@@ -147,3 +147,12 @@ def test_upload_size_limit(repo: Workspace) -> None:
     )
     assert response.status_code in (400, 413)
     assert not (repo.store.folder / CHECKOUT_ID / "big.png").exists()
+
+
+def test_chart_images_are_served_under_a_policy_that_allows_nothing(login: Any) -> None:
+    viewer = login("priya")
+    response = viewer.get("/dashboard/charts/frequency.svg")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    # Plain SVG: no inline style or script, so an injected one would not run either.
+    assert response.headers["content-security-policy"] == "default-src 'none'"
+    assert "<script" not in response.text and "style=" not in response.text

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -115,10 +114,6 @@ def _evidence_files(ws: Any, doc_id: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def _charts_available() -> bool:
-    return importlib.util.find_spec("mortem.charts") is not None
-
-
 @dataclass(frozen=True)
 class Job:
     """One page to render: which function, with what (all picklable)."""
@@ -173,7 +168,8 @@ def _render_all(jobs: list[Job], local: list[tuple[str, Callable[[], str]]]) -> 
         yield from (render_job(job) for job in jobs)
         return
     workers = min(4, cpus)
-    # The charts take longest: they go first, alone, while the pages are shared out.
+    # The stats page takes longest (its numbers are computed with it): it goes first,
+    # alone, while the pages are shared out.
     heavy = [[j] for j in jobs if j.kind == "stats"]
     light = [j for j in jobs if j.kind != "stats"]
     size = max(16, len(light) // (workers * 6))
@@ -223,10 +219,9 @@ def build_site(ws: Any, folder: Path, today: dt.date, full: bool = False) -> Bui
     rows = ws.index.rows()
     problems = ws.index.problems()
     data = dict(conn.execute("SELECT id, data FROM postmortems"))
-    report.charts = _charts_available() and config["charts"]
+    report.charts = bool(config["charts"])
     if not report.charts:
-        why = "mortem.charts is not installed" if config["charts"] else "[site] charts = false"
-        report.notes.append(f"charts left out: {why}")
+        report.notes.append("charts left out: [site] charts = false")
     context = pages.Context(ws, config, today, report.charts)
 
     for asset in ASSETS:
@@ -256,8 +251,8 @@ def build_site(ws: Any, folder: Path, today: dt.date, full: bool = False) -> Bui
         if old.get("inputs", {}).get("stats.html") == drawn_from and plan.fresh("stats.html", key):
             plan.add("stats.html", key, Job("stats.html", "stats", (None, site_key)))
         elif plan.fresh("stats.html", key):
-            # Drawing charts is slow: when their inputs moved, the numbers are computed
-            # first, and the charts redrawn only if the numbers moved too.
+            # When the charts' inputs moved, the numbers are computed first, and the page
+            # is rewritten only if the numbers moved too (an edit of a title does not).
             stats = pages.chart_stats(ws, today)
             key = _hash(site_key, pages.stats_key(stats))
             plan.add("stats.html", key, Job("stats.html", "stats", (stats, site_key)))
