@@ -336,3 +336,39 @@ def test_long_boards_link_to_the_rest(login: Any, monkeypatch: Any) -> None:
     platform = next(g for g in board["groups"] if g["name"] == "platform")
     assert platform["total"] == 2 and len(platform["items"]) == 1
     assert platform["more_url"] == "/actions?team=platform&status=all&group=team"
+
+
+def test_every_page_has_a_title_of_its_own(login: Any, app: Any) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    def title(html: str) -> str:
+        found = re.search(r"<title>(.*?)</title>", html, re.S)
+        assert found is not None
+        return found.group(1).strip()
+
+    with TestClient(app) as anonymous:
+        assert title(anonymous.get("/login").text) == "Sign in · mortem"
+    admin = login("ada")
+    pages = [
+        "/",
+        "/postmortems",
+        "/postmortems?q=timeout",
+        f"/postmortems/{CHECKOUT_ID}",
+        f"/postmortems/{CHECKOUT_ID}/edit",
+        f"/postmortems/{CHECKOUT_ID}/history",
+        "/postmortems/new",
+        "/actions",
+        "/reviews",
+        "/dashboard",
+        "/account",
+        "/admin/users",
+    ]
+    seen = {}
+    for url in pages:
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        seen[url] = title(response.text)
+    empty = [url for url, text in seen.items() if not text.removesuffix("mortem").strip(" ·")]
+    assert empty == [], seen

@@ -54,7 +54,8 @@ def _safe_next(target: str | None) -> str:
 def login_form(request: Request, next: str = "/", ctx: Ctx = Depends(Need(PUBLIC))) -> Response:
     if ctx.site.web.auth != "local" or not ctx.user.anonymous:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(ctx, "login.html", {"next": _safe_next(next), "username": "", "error": None})
+    data = {"title": "Sign in", "next": _safe_next(next), "username": "", "error": None}
+    return render(ctx, "login.html", data)
 
 
 @router.post("/login", include_in_schema=False)
@@ -77,7 +78,12 @@ async def login(
     if user is None:
         site.per_ip.fail(ip)
         site.per_user.fail(username)
-        data = {"next": _safe_next(next), "username": username, "error": "wrong name or password"}
+        data = {
+            "title": "Sign in",
+            "next": _safe_next(next),
+            "username": username,
+            "error": "wrong name or password",
+        }
         return render(ctx, "login.html", data, status=401)
     site.per_user.clear(username)
     sign_in(request, user)
