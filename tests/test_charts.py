@@ -62,6 +62,11 @@ def test_time_to_resolve_uses_a_labelled_log_scale(stats: Stats) -> None:
     assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["2026-Q1\nn=3", "2026-Q2\nn=1"]
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True)]
+    assert [t for t in ticks if t]  # the axis has numbers on it
+    # Plain numbers (0.5, 2, 10), never 2x10^0.
+    assert all(t == "" or float(t) > 0 for t in ticks), ticks
 
 
 def test_burn_down_and_completion_show_the_computed_figures(stats: Stats) -> None:

@@ -51,6 +51,26 @@ def _plain_number() -> Any:
     return FuncFormatter(lambda value, _pos: f"{value:g}")
 
 
+def _plain_minor() -> Any:
+    # Over a short range the 2 and 5 ticks are the only labels between powers of ten;
+    # matplotlib's default writes them as 2x10^0. Over wider ranges they stay bare.
+    import math
+
+    from matplotlib.ticker import Formatter
+
+    class PlainMinor(Formatter):
+        def __call__(self, value: float, pos: int | None = None) -> str:
+            if self.axis is None or value <= 0:
+                return ""
+            low, high = sorted(self.axis.get_view_interval())
+            if low <= 0 or high / low > 10**2.5:
+                return ""
+            digit = round(value / 10 ** math.floor(math.log10(value)))
+            return f"{value:g}" if digit in (2, 5) else ""
+
+    return PlainMinor()
+
+
 def _no_data(ax: Any, what: str) -> None:
     ax.text(0.5, 0.5, f"No {what} to show", ha="center", va="center", transform=ax.transAxes)
     ax.set_xticks([])
@@ -106,6 +126,7 @@ def ttr_chart(stats: Stats, plt: Any) -> Chart:
         ax.boxplot(hours, positions=range(len(labels)), widths=0.6, showfliers=True)
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(_plain_number())
+        ax.yaxis.set_minor_formatter(_plain_minor())
         _thin_labels(ax, [f"{label}\nn={len(groups[label])}" for label in labels])
         ax.set_ylabel("time to resolve (hours, log scale)")
         ax.set_xlabel(
