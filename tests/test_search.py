@@ -218,3 +218,28 @@ def test_terminal_cells_show_matches_reversed_and_text_never_as_markup() -> None
     )
     assert console.export_text(clear=False) == "[bold]Not bold[/bold] the pool ran dry\n"
     assert "\x1b[7mpool\x1b[0m" in console.export_text(styles=True)  # reverse video, the match only
+
+
+def test_a_search_on_a_fresh_index_loads_no_model_yaml_or_markup(repo: Workspace) -> None:
+    """Start-up is most of a search's time: the modules only a parse needs stay unloaded."""
+    import subprocess
+    import sys
+
+    search(repo.index, "saml")  # the index is fresh before the child starts
+    code = (
+        "import sys\n"
+        "sys.argv = ['mortem', 'search', 'saml']\n"
+        "from mortem.cli.main import run\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['mortem.model', 'mortem.document', 'yaml', 'ruamel', 'rich', 'matplotlib']\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "certificate" in done.stdout  # it did search
+    assert "LOADED []" in done.stdout, done.stdout
