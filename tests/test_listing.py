@@ -52,3 +52,17 @@ def test_owner_matches_a_person_or_their_team(sample: Workspace) -> None:
     }
     assert {r.id for r in by_team} == expected and expected
     assert list_json(sample.index, ListFilter(owner=team)) is None
+
+
+def test_a_misspelt_status_or_severity_is_an_error_not_an_empty_list(sample: Workspace) -> None:
+    from helpers import run_cli
+
+    wrong = run_cli("list", "--severity", "sev1", cwd=sample.root)
+    assert wrong.returncode == 2
+    assert "unknown severity 'sev1' (one of: SEV1, SEV2" in wrong.stderr
+    wrong = run_cli("search", "timeout", "--status", "publish", cwd=sample.root)
+    assert wrong.returncode == 2
+    assert "unknown status 'publish' (one of: draft, in-review, published)" in wrong.stderr
+    right = run_cli("list", "--severity", "SEV1", "--format", "json", cwd=sample.root)
+    assert right.returncode == 0 and json.loads(right.stdout)
+    assert {row["severity"] for row in json.loads(right.stdout)} == {"SEV1"}

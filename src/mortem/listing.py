@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings
+from .errors import UsageError
 from .index import Index, Row
 
 
@@ -23,6 +24,21 @@ class ListFilter:
     owner: str | None = None  # a person named anywhere in the front matter, or a team
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+
+    def check(self, settings: Settings) -> None:
+        """A misspelt status or severity is an error, not an empty list."""
+        check_status_and_severity(self.status, self.severity, settings)
+
+
+def check_status_and_severity(status: str | None, severity: str | None, settings: Settings) -> None:
+    if status is not None:
+        from .model import STATUSES  # only when filtering: the model is slow to import
+
+        if status not in STATUSES:
+            raise UsageError(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
+    if severity is not None and severity not in settings.severity_names:
+        allowed = ", ".join(settings.severity_names)
+        raise UsageError(f"unknown severity {severity!r} (one of: {allowed})")
 
 
 def _stamp(value: dt.datetime) -> str:

@@ -41,7 +41,11 @@ def search(
     filters = Filters(
         service, severity, tag, status, parse_when(since, "--since"), parse_when(until, "--until")
     )
-    hits = run_search(state.workspace().index, query, filters, limit)
+    from ..listing import check_status_and_severity
+
+    ws = state.workspace()
+    check_status_and_severity(status, severity, ws.settings)
+    hits = run_search(ws.index, query, filters, limit)
     columns = ["id", "title", "severity", "started_at", "snippet"]
     if fmt is Format.table:
         rows = [

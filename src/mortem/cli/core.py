@@ -137,6 +137,7 @@ def list_(
         parse_when(since, "--since"),
         parse_when(until, "--until"),
     )
+    wanted.check(ws.settings)
     text = list_json(ws.index, wanted)
     if text is not None and fmt is Format.json:
         sys.stdout.write(text)
