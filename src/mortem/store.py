@@ -21,6 +21,8 @@ from .errors import ConflictError, InvalidDocumentError, MortemError, NotFoundEr
 from .fsutil import atomic_write, content_hash
 from .git import Author, Commit, Git
 
+# Document (with the model and the YAML parser) is imported in the methods that parse:
+# listing ids and paths must not pay for it (see workspace.py).
 if TYPE_CHECKING:
     from .document import Document
 
