@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mortem.metrics import Options, Stats, compute
 from mortem.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +45,19 @@ def sample(tmp_path: Path) -> Iterator[Workspace]:
         sys.path.pop(0)
     root = make_demo(tmp_path / "sample")
     yield Workspace.open(root)
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The repository of hand-computed figures (test_metrics.py), built once per module."""
+    from test_metrics import build_fixed_repo
+
+    return build_fixed_repo(tmp_path_factory.mktemp("fixed") / "fixed")
+
+
+@pytest.fixture(scope="module")
+def stats(fixed: Workspace) -> Stats:
+    """Its figures as of test_metrics.TODAY, without the lint-based ones."""
+    from test_metrics import TODAY, no_lint
+
+    return compute(fixed, Options(today=TODAY), count_blame=no_lint)

@@ -19,20 +19,10 @@ from mortem import chart_svg
 from mortem.chart_svg import SEVERITY_COLOURS, svg_charts
 from mortem.metrics import Options, Rate, Stats, compute
 from mortem.workspace import Workspace
-from test_metrics import TODAY, build_fixed_repo, no_lint
+from test_metrics import TODAY, no_lint
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAMES = ["frequency", "ttr_by_period", "action_burn_down", "completion_by_team"]
-
-
-@pytest.fixture(scope="module")
-def fixed(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return build_fixed_repo(tmp_path_factory.mktemp("chart_svg") / "fixed")
-
-
-@pytest.fixture(scope="module")
-def stats(fixed: Workspace) -> Stats:
-    return compute(fixed, Options(today=TODAY), count_blame=no_lint)
 
 
 def drawn(stats: Stats) -> dict[str, ET.Element]:

@@ -8,24 +8,12 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 from helpers import run_cli
 from mortem.charts import render, write_charts
 from mortem.metrics import Options, Stats, compute
 from mortem.report import stats_html
 from mortem.workspace import Workspace
-from test_metrics import TODAY, build_fixed_repo, no_lint
-
-
-@pytest.fixture(scope="module")
-def fixed(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return build_fixed_repo(tmp_path_factory.mktemp("charts") / "fixed")
-
-
-@pytest.fixture(scope="module")
-def stats(fixed: Workspace) -> Stats:
-    return compute(fixed, Options(today=TODAY), count_blame=no_lint)
+from test_metrics import TODAY, no_lint
 
 
 def test_charts_command_writes_svg_and_png(fixed: Workspace, tmp_path: Path) -> None:
