@@ -66,3 +66,9 @@ def test_a_misspelt_status_or_severity_is_an_error_not_an_empty_list(sample: Wor
     right = run_cli("list", "--severity", "SEV1", "--format", "json", cwd=sample.root)
     assert right.returncode == 0 and json.loads(right.stdout)
     assert {row["severity"] for row in json.loads(right.stdout)} == {"SEV1"}
+    # The same check guards a status change and a new postmortem.
+    doc_id = json.loads(right.stdout)[0]["id"]
+    wrong = run_cli("status", doc_id, "done", cwd=sample.root)
+    assert wrong.returncode == 2 and "unknown status 'done'" in wrong.stderr
+    wrong = run_cli("new", "Disk full", "--severity", "P1", cwd=sample.root)
+    assert wrong.returncode == 2 and "unknown severity 'P1' (one of: SEV1" in wrong.stderr

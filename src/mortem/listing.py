@@ -31,6 +31,8 @@ class ListFilter:
 
 
 def check_status_and_severity(status: str | None, severity: str | None, settings: Settings) -> None:
+    """The one check of a status or severity that a person typed (a filter, a new
+    postmortem, a status change): unknown values are usage errors naming the known."""
     if status is not None:
         from .model import STATUSES  # only when filtering: the model is slow to import
 

@@ -15,6 +15,7 @@ from .errors import ConfigError, NotFoundError, Problem, UsageError
 from .evidence import missing_links, safe_name, sniff, unique_path
 from .git import Author, Git
 from .index import Index
+from .listing import check_status_and_severity
 from .store import STATE_DIR, Saved, Store
 
 # The model, the YAML parser and the templates load on first use: commands that only
@@ -133,9 +134,7 @@ class Workspace:
     def create(
         self, new: NewPostmortem, template: str | None = None, author: Author | None = None
     ) -> Saved:
-        if new.severity is not None and new.severity not in self.settings.severity_names:
-            allowed = ", ".join(self.settings.severity_names)
-            raise UsageError(f"unknown severity {new.severity!r} (one of: {allowed})")
+        check_status_and_severity(None, new.severity, self.settings)
         from .templates import get_template, render_new
 
         tpl = get_template(template or self.settings.templates.default, self.templates_folder)

@@ -241,11 +241,10 @@ def status(
 
     Example: [bold]mortem status 2026-03-14-checkout-timeouts in-review[/bold]
     """
-    from ..model import STATUSES
+    from ..listing import check_status_and_severity
 
-    if new_status not in STATUSES:
-        raise UsageError(f"unknown status {new_status!r} (one of: {', '.join(STATUSES)})")
     ws = state.workspace()
+    check_status_and_severity(new_status, None, ws.settings)
     if new_status == "published":
         from ..reviews import publish
 

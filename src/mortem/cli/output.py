@@ -143,7 +143,12 @@ def emit_plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> 
 
 
 def _cell(value: Any) -> str:
-    if type(value) is str and len(value) <= MAX_CELL and "\n" not in value and "\x02" not in value:
+    if (
+        type(value) is str
+        and len(value) <= MAX_CELL
+        and "\n" not in value
+        and MATCH_START not in value
+    ):
         return value
     text = str(_plain(value)).replace("\n", " ").replace(MATCH_START, "").replace(MATCH_END, "")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
