@@ -7,12 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from ..document import Document
 from ..model import Postmortem
 from .findings import Finding, Fix, Loc
-from .frontmap import STR_TAG, FrontMap, value_positions
+from .frontmap import STR_TAG, FrontMap, Mapping, Scalar, Sequence, value_positions
 from .markdown import Body
 from .options import LintConfig
 from .rules import all_rules
@@ -36,7 +34,7 @@ class Segment:
     kind: str  # body kinds: paragraph, item, cell, heading, quote; or a front-matter kind
     start: int  # file offset of text[0] for body text
     loc: Loc | None = None  # the front-matter field it is the value of
-    node: yaml.ScalarNode | None = None
+    node: Scalar | None = None
     names_allowed: bool = False
     _positions: list[int] | None = field(default=None, repr=False)
 
@@ -167,23 +165,23 @@ class Context:
             )
             yield Segment(block.text, block.kind, block.start, None, None, allowed)
         root = self.front.root if self.front is not None else None
-        if not isinstance(root, yaml.MappingNode):
+        if not isinstance(root, Mapping):
             return
         in_timeline = self.config.allow_names_in_timeline
         for k, v in root.value:
             key = k.value
             kind = PROSE_FIELDS.get(key)
-            if kind is not None and isinstance(v, yaml.ScalarNode) and v.tag == STR_TAG:
+            if kind is not None and isinstance(v, Scalar) and v.tag == STR_TAG:
                 yield Segment(v.value, kind, 0, (key,), v)
                 continue
             fields = PROSE_ITEMS.get(key)
-            if fields is None or not isinstance(v, yaml.SequenceNode):
+            if fields is None or not isinstance(v, Sequence):
                 continue
             for i, item in enumerate(v.value):
-                if not isinstance(item, yaml.MappingNode):
+                if not isinstance(item, Mapping):
                     continue
                 for fk, fv in item.value:
                     kind = fields.get(fk.value)
-                    if kind is not None and isinstance(fv, yaml.ScalarNode) and fv.tag == STR_TAG:
+                    if kind is not None and isinstance(fv, Scalar) and fv.tag == STR_TAG:
                         allowed = in_timeline and kind == "timeline"
                         yield Segment(fv.value, kind, 0, (key, i, fk.value), fv, allowed)

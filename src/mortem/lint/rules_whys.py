@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from . import language
 from .context import Context, Segment
 from .findings import Loc
+from .frontmap import Scalar
 from .rules import Example, Rule
 from .rules_language import names_for, present
 
@@ -286,7 +285,7 @@ def _ends_on_person(ctx: Context, loc: Loc, last: str) -> None:
         return
     hit = hits[0]
     _, node = ctx.front.find(loc)
-    if not isinstance(node, yaml.ScalarNode) or node.value != last:
+    if not isinstance(node, Scalar) or node.value != last:
         ctx.report_field("W104", loc, part="value")
         return
     start, end = Segment(last, "because", 0, loc, node).span(ctx, hit.start, hit.end)
