@@ -144,7 +144,7 @@ def render(value: Any, indent: int, step: int, indentless: bool, flow: bool) -> 
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, tuple):
-                first, *more = _scalar(*item, " " * (indent + step))
+                first, *more = _scalar(item[0], item[1], " " * (indent + step))
                 lines += [f"{pad}{key}: {first}", *more]
             elif isinstance(item, list) and not item:
                 lines.append(f"{pad}{key}: []")
@@ -162,7 +162,7 @@ def render(value: Any, indent: int, step: int, indentless: bool, flow: bool) -> 
             return [f"{pad}[{', '.join(words)}]"]
     for item in value:
         if isinstance(item, tuple):
-            first, *more = _scalar(*item, " " * (indent + step))
+            first, *more = _scalar(item[0], item[1], " " * (indent + step))
             lines += [f"{pad}- {first}", *more]
         elif isinstance(item, dict) and item:
             inner = render(item, indent + 2, step, indentless, flow)
