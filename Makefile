@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+# The lint engine's hot modules, compiled with mypyc whenever a lint source changes
+# (plain Python where no C compiler is found; see docs/performance.md).
+COMPILED := src/mortem/lint/.compiled
+$(COMPILED): $(STAMP) $(wildcard src/mortem/lint/*.py) scripts/compile_lint.py
+	$(BIN)/python scripts/compile_lint.py
+	touch $@
+
+install: $(STAMP) $(COMPILED)
 
 demo: install
 	$(BIN)/python scripts/make_demo.py $(DEMO)
@@ -50,4 +57,5 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/.corpus
+	find src -name '*.so' -delete
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/.corpus build $(COMPILED)

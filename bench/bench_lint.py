@@ -60,15 +60,13 @@ def _mortem_inprocess(repo: Path, files: list[Path], memo: bool = True) -> float
     With `memo` False, action titles are analysed every time: the generated corpus
     reuses titles far more than a real repository does, and the memo would hide it.
     """
-    from mortem.lint import language, rules_language
+    from mortem.lint import rules_language
     from mortem.lint.engine import lint_file
     from mortem.lint.service import lint_config
     from mortem.workspace import Workspace
 
     config = lint_config(Workspace.open(repo))
-    remembered = rules_language._vague
-    if not memo:
-        rules_language._vague = language.vague_action_hits
+    rules_language.REMEMBER_TITLES = memo
     try:
         lint_file(files[0], files[0].name, config, files[0].parent)
         started = time.perf_counter()
@@ -76,7 +74,7 @@ def _mortem_inprocess(repo: Path, files: list[Path], memo: bool = True) -> float
             lint_file(path, path.name, config, path.parent)
         return time.perf_counter() - started
     finally:
-        rules_language._vague = remembered
+        rules_language.REMEMBER_TITLES = True
 
 
 def run(corpus: Path) -> list[tuple[str, float, str, str]]:
@@ -95,7 +93,15 @@ def run(corpus: Path) -> list[tuple[str, float, str, str]]:
     mortem_sample = _best([*MORTEM, "lint", "--no-cache", *names], repo)
     mortem_inproc = _mortem_inprocess(repo, sample)
     mortem_plain = _mortem_inprocess(repo, sample, memo=False)
+    from mortem.lint import speedups
+
     figures = [
+        (
+            "lint modules running compiled by mypyc (the rest: Python)",
+            len(speedups.active()),
+            f"of {len(speedups.COMPILED)}",
+            "",
+        ),
         (f"mortem lint, {count} files, no cache (2 processes)", cold, "s", "< 5 s"),
         ("mortem lint files per second (that run)", count / cold, "files/s", "> 20x proselint"),
         ("CPU seconds of that run (all processes)", cold_cpu, "s", "wall ~ CPU / 2 when idle"),

@@ -87,7 +87,11 @@ def lint(
     Example: [bold]mortem lint --changed --format github[/bold]
     """
     from ..lint.service import cache_folder, lint_config, lint_source, run_lint
+    from ..lint.speedups import stale_message
 
+    stale = stale_message()
+    if stale is not None:
+        output.warning(stale)
     ws = _workspace()
     config = lint_config(ws, _codes(select) or None, _codes(ignore), _today(today))
     if paths and str(paths[0]) == "-":

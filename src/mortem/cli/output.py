@@ -158,5 +158,9 @@ def error(message: str) -> None:
     _get("err_console").print(f"[bold red]error:[/bold red] {escape(message)}")
 
 
+def warning(message: str) -> None:
+    _get("err_console").print(f"[bold yellow]warning:[/bold yellow] {escape(message)}")
+
+
 def success(message: str) -> None:
     _get("err_console").print(f"[green]✓[/green] {escape(message)}")
