@@ -9,6 +9,7 @@ in-process on the same 200 files, which leaves out interpreter start-up.
 
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
 import time
@@ -77,6 +78,32 @@ def _mortem_inprocess(repo: Path, files: list[Path], memo: bool = True) -> float
         rules_language.REMEMBER_TITLES = True
 
 
+REAL = Path(__file__).resolve().parent.parent / "tests" / "lint" / "data" / "postmortems"
+
+
+def _language_us_per_kb(rounds: int = 10) -> float:
+    """Microseconds per KB of real prose for the blame and name analysis, the best of
+    a few rounds over every paragraph of the real postmortems kept for the tests."""
+    from mortem.lint import language
+
+    paragraphs = []
+    for path in sorted(REAL.glob("*/*.md")):
+        text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+        paragraphs += [
+            p for p in re.split(r"\n\s*\n", text) if p.strip() and not p.lstrip().startswith("#")
+        ]
+    kb = sum(len(p.encode("utf-8")) for p in paragraphs) / 1024
+    best = float("inf")
+    for _ in range(rounds):
+        language._prepare.cache_clear()  # every paragraph is new text in a real run
+        started = time.perf_counter()
+        for paragraph in paragraphs:
+            language.blame_hits(paragraph)
+            language.name_hits(paragraph, frozenset({"priya", "sam"}))
+        best = min(best, time.perf_counter() - started)
+    return best * 1e6 / kb
+
+
 def run(corpus: Path) -> list[tuple[str, float, str, str]]:
     repo = copy_repo(corpus, corpus.parent / "lint-work")
     count = len(list((repo / "postmortems").glob("*.md")))
@@ -115,6 +142,7 @@ def run(corpus: Path) -> list[tuple[str, float, str, str]]:
             "",
         ),
         ("  the same without the action-title memo", SAMPLE / mortem_plain, "files/s", ""),
+        ("language rules on the real postmortems' prose", _language_us_per_kb(), "us/KB", ""),
     ]
     exe = _proselint()
     if exe is None:
