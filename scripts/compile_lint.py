@@ -7,6 +7,7 @@ plain sources running, never a mix of old and new code. `--remove` only removes 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,7 @@ def main() -> int:
         cwd=SRC,
         capture_output=True,
         text=True,
+        env={**os.environ, "MYPY_CACHE_DIR": str(BUILD / "mypy-cache")},
     )
     if done.returncode != 0:
         remove()

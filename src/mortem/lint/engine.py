@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -48,28 +47,42 @@ STRUCTURE_CHECKS: tuple[Callable[[Context], None], ...] = (
 )
 
 
-_CLOSING_FENCE = re.compile(r"^(---|\.\.\.)\r*$", re.M)
+def _closing_fence(text: str, at: int) -> tuple[int, int] | None:
+    """(start, end) of the first `---` or `...` line at or after the line break `at`,
+    found with `str.find` (a multi-line regular expression tests every character)."""
+    while True:
+        dashes = text.find("\n---", at)
+        dots = text.find("\n...", at)
+        if dashes < 0 and dots < 0:
+            return None
+        at = dashes if dots < 0 or 0 <= dashes < dots else dots
+        start = at + 1
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        if not text[start + 3 : end].strip("\r"):
+            return start, end
+        at = start
 
 
 def split_text(text: str) -> Split | None:
-    """`split_front_matter`, with the closing fence found by one regular expression
-    instead of a loop over lines (the same result; a test checks it)."""
+    """`split_front_matter`, with the closing fence found by `str.find` instead of a
+    loop over lines (the same result; a test checks it)."""
     if not text.startswith(FENCE):
         return None
     first_nl = text.find("\n")
     if first_nl < 0 or text[:first_nl].rstrip("\r ") != FENCE:
         return None
-    m = _CLOSING_FENCE.search(text, first_nl + 1)
-    if m is None:
+    fence = _closing_fence(text, first_nl)
+    if fence is None:
         return None
-    end = text.find("\n", m.end() - 1) if m.end() < len(text) else -1
-    body_start = len(text) if end < 0 else end + 1
+    start, end = fence
     return Split(
-        front=text[first_nl + 1 : m.start()],
-        body=text[body_start:],
+        front=text[first_nl + 1 : start],
+        body=text[end + 1 :] if end < len(text) else "",
         front_line=2,
-        body_line=text.count("\n", 0, m.start()) + 2,
-        close=m.group(1),
+        body_line=text.count("\n", 0, start) + 2,
+        close=text[start : start + 3],
     )
 
 
