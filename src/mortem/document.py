@@ -140,6 +140,7 @@ class Document:
     revision: str
     _model: Postmortem | None = field(default=None, repr=False)
     _problems: list[Problem] | None = field(default=None, repr=False)
+    _consistency: list[tuple[Loc, str]] = field(default_factory=list, repr=False)
 
     @property
     def body(self) -> str:
@@ -245,6 +246,12 @@ class Document:
         assert self._problems is not None
         return self._problems
 
+    def consistency(self) -> list[tuple[Loc, str]]:
+        """The problems among `problems()` that span fields (`consistency_problems`)."""
+        if self._problems is None:
+            self._validate((), ())
+        return self._consistency
+
     def model(self) -> Postmortem:
         """The validated front matter; raises InvalidDocumentError listing the problems."""
         if self._model is None:
@@ -267,7 +274,8 @@ class Document:
                 problems.append(self._problem(loc, _friendly(err)))
         pm = self._model
         if pm is not None:
-            problems += [self._problem(loc, msg) for loc, msg in consistency_problems(pm)]
+            self._consistency = consistency_problems(pm)
+            problems += [self._problem(loc, msg) for loc, msg in self._consistency]
             if severities and pm.severity is not None and pm.severity not in severities:
                 allowed = ", ".join(severities)
                 problems.append(

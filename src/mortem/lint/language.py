@@ -94,19 +94,20 @@ class _Prepared:
     def __init__(self, text: str, low: str) -> None:
         self.text = text  # straightened, same length as the input
         self.low = low  # lower-cased and masked, same length
-        self._words: frozenset[str] | None = None
+        self._words: list[str] | None = None
 
     @property
-    def words(self) -> frozenset[str]:
-        """The distinct words of the masked text: the anchor and the name lookups
-        both start from it, and splitting a file's prose once is a tenth of its cost."""
+    def words(self) -> list[str]:
+        """The words of the masked text, in order: the anchor and the name lookups both
+        start from them. A list and not a set: each lookup intersects a set of its own
+        with it, and building a set of every word cost more than those lookups."""
         if self._words is None:
-            self._words = frozenset(self.low.translate(_SEPARATORS).split())
+            self._words = self.low.translate(_SEPARATORS).split()
         return self._words
 
 
-def words(text: str) -> frozenset[str]:
-    """The distinct lower-cased words of prose, code spans, quoted text and links left out."""
+def words(text: str) -> list[str]:
+    """The lower-cased words of prose, in order, code spans, quoted text and links left out."""
     return _prepare(text).words
 
 

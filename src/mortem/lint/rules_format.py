@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ..errors import InvalidDocumentError, Problem
 from ..evidence import missing_links
-from ..model import consistency_problems
 from .context import Context
 from .rules import Example, Rule
 
@@ -116,7 +115,7 @@ def check(ctx: Context) -> None:
     except InvalidDocumentError:
         ctx.pm = None
     if ctx.pm is not None:
-        consistency = {message for _, message in consistency_problems(ctx.pm)}
+        consistency = {message for _, message in doc.consistency()}
     for problem in problems:
         ctx_report_problem(ctx, problem, _code(problem, consistency))
 

@@ -161,12 +161,17 @@ def present(names: Names, text: str) -> frozenset[str]:
     words = language.words(text)
     low = text.lower()
     if "'s" in low or "\u2019s" in low:
-        words = words | {w[:-2] for w in words if w.endswith("'s")}
+        words = words + [w[:-2] for w in words if w.endswith("'s")]
     found = set()
-    for word in names.by_word.keys() & words:  # a set, whatever the type of words
+    every: set[str] | None = None  # all the words, built only for a name of two or more
+    for word in names.by_word.keys() & words:
         for spelling, parts in names.by_word[word]:
-            if all(part in words for part in parts[1:]):
-                found.add(spelling)
+            if len(parts) > 1:
+                if every is None:
+                    every = set(words)
+                if not all(part in every for part in parts[1:]):
+                    continue
+            found.add(spelling)
     return frozenset(found)
 
 
