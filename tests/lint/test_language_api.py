@@ -371,4 +371,38 @@ def test_every_anchor_of_the_phrase_table_compiles() -> None:
     # for a postmortem that happens to use its word.
     for anchor in language._PHRASES:
         patterns = language._patterns(anchor)
-        assert patterns.phrases and patterns.at.match(anchor)
+        assert patterns.phrases and patterns.quick.pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "had",
+                "hadn't",
+                "shad",
+                "had-",
+                "@had",
+                "had's",
+                "had'd",
+                "x",
+                " ",
+                ".",
+                "é",
+                "_",
+                "'",
+                "-",
+                "hadé",
+                "had1",
+                "\n",
+                "had'",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_anchor_occurrences_are_whole_words(parts: list[str]) -> None:
+    text = "".join(parts)
+    expected = [m.start() for m in re.finditer(r"(?<![a-z0-9_@'-])had(?![\w-]|'[a-z])", text)]
+    assert language._occurrences(text, "had") == expected
