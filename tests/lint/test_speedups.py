@@ -68,3 +68,28 @@ def test_compiled_and_source_modules_find_the_same(tmp_path: Path) -> None:
     plain = _lint_json(pure, repo, paths)
     assert len(compiled) > 50  # the real postmortems give plenty to compare
     assert compiled == plain
+
+
+def test_without_a_working_compiler_the_sources_run(tmp_path: Path) -> None:
+    # A copy of the tree, so that the real compiled modules stay in place.
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "compile_lint.py", tmp_path / "scripts")
+    shutil.copytree(
+        ROOT / "src" / "mortem",
+        tmp_path / "src" / "mortem",
+        ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
+    )
+    stale_copy = tmp_path / "src" / "mortem" / "lint" / "markdown.cpython-311-x86_64-linux-gnu.so"
+    stale_copy.write_bytes(b"an old build")
+    env = {**os.environ, "CC": "false", "LDSHARED": "false"}
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "scripts" / "compile_lint.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "could not compile the lint modules: they run as Python" in done.stdout
+    # Nothing compiled is left behind, not even the old build.
+    assert not list((tmp_path / "src").rglob("*.so"))
