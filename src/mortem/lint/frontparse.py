@@ -127,12 +127,27 @@ def scalar_value(tag: str, value: str) -> Any:
 _ODD = re.compile(
     "[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# One line: indentation, a list dash, a `key:`, and the rest. Blank lines and
-# comment lines match too, with nothing but spaces or `#...` in the rest.
-_LINE = re.compile(r"^( *)(-(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_-]{0,99})(:(?: +|$)))?(.*)$", re.M)
 # A plain scalar may not start with an indicator (YAML 1.2, 7.3.3).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_FORBIDDEN = re.compile(r"[\[\]{}\"'#:]")
+
+
+def _key_of(content: str) -> tuple[str, str, int]:
+    """(key, rest, offset of the rest) of a line's content after any list dash: a key
+    is `[A-Za-z_][A-Za-z0-9_-]{0,99}` followed by a colon and a space or the end of
+    the line; without one the key is empty and the rest is the whole content."""
+    colon = content.find(":")
+    if 0 < colon <= 100:
+        key = content[:colon]
+        if (
+            (colon + 1 == len(content) or content[colon + 1] == " ")
+            and key[0] != "-"
+            and key.isascii()
+            and key.replace("-", "_").isidentifier()
+        ):
+            rest = content[colon + 1 :].lstrip(" ")
+            return key, rest, len(content) - len(rest)
+    return "", content, 0
 
 
 class _Reader:
@@ -147,20 +162,27 @@ class _Reader:
         starts: list[int] = []  # offset of the key, or of the rest when there is no key
         rests: list[tuple[str, int]] = []  # the value written on the line, and its offset
         raws: list[int] = []  # the line's number in the text, from 0
-        at = 0
-        for number, (indent, dash, key, sep, rest) in enumerate(_LINE.findall(text)):
+        at = 0  # offset of the line's first character
+        for number, line in enumerate(text.split("\n")):
+            content = line.lstrip(" ")
+            column = len(line) - len(content)
+            dash = 0
+            if content[:1] == "-" and (len(content) == 1 or content[1] == " "):
+                after = content[1:].lstrip(" ")
+                dash = len(content) - len(after)
+                content = after
+            key, rest, rest_at = _key_of(content)
             if rest and rest[-1] == " ":
                 rest = rest.rstrip(" ")
             if key or dash or (rest and rest[0] != "#"):
-                column = len(indent)
                 columns.append(column)
-                dashes.append(len(dash))
+                dashes.append(dash)
                 keys.append(key)
-                start = at + column + len(dash)
+                start = at + column + dash
                 starts.append(start)
-                rests.append((rest, start + len(key) + len(sep)))
+                rests.append((rest, start + rest_at))
                 raws.append(number)
-            at += len(indent) + len(dash) + len(key) + len(sep) + len(rest) + 1
+            at += len(line) + 1
         self.text = text
         self.columns = columns
         self.dashes = dashes
@@ -381,10 +403,19 @@ class _Reader:
         return Sequence(items, at), out
 
 
+def _odd(text: str) -> bool:
+    """Whether the text holds a character `_ODD` matches. For ASCII, which front matter
+    nearly always is, the characters it allows besides line breaks are exactly the
+    printable ones, which `str.isprintable` tests many times faster than the pattern."""
+    if text.isascii():
+        return not text.replace("\n", "").isprintable()
+    return _ODD.search(text) is not None
+
+
 def read_plain(text: str) -> tuple[Any, Node | None]:
     """(values, node tree) of front matter in the plain subset; raises `Unplain` for
     anything else, including everything PyYAML would reject."""
-    if _ODD.search(text) or "\n..." in text or "\n---" in text or text.startswith(("---", "...")):
+    if _odd(text) or "\n..." in text or "\n---" in text or text.startswith(("---", "...")):
         raise Unplain("document markers or unusual characters")
     reader = _Reader(text)
     if reader.n == 0:
