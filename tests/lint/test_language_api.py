@@ -406,3 +406,18 @@ def test_anchor_occurrences_are_whole_words(parts: list[str]) -> None:
     text = "".join(parts)
     expected = [m.start() for m in re.finditer(r"(?<![a-z0-9_@'-])had(?![\w-]|'[a-z])", text)]
     assert language._occurrences(text, "had") == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["priya's", "’s", "'s", "x's's", " ", ".", "team’s", "`a's`", "sam", "s'", "\n", "-"]
+        ),
+        max_size=10,
+    )
+)
+def test_possessed_words_are_the_words_that_end_in_s(parts: list[str]) -> None:
+    text = "".join(parts)
+    expected = [w[:-2] for w in language.words(text) if w.endswith("'s") and len(w) > 2]
+    assert language.possessed(text) == expected

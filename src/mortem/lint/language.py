@@ -89,12 +89,20 @@ _SEPARATORS = str.maketrans({c: " " for c in '\t\n.,;:!?()[]{}"`*_@<>/\\|=+~#$%^
 
 
 class _Prepared:
-    __slots__ = ("_words", "low", "text")
+    __slots__ = ("_spaced", "_words", "low", "text")
 
     def __init__(self, text: str, low: str) -> None:
         self.text = text  # straightened, same length as the input
         self.low = low  # lower-cased and masked, same length
+        self._spaced: str | None = None
         self._words: list[str] | None = None
+
+    @property
+    def spaced(self) -> str:
+        """`low` with the punctuation between words turned into spaces."""
+        if self._spaced is None:
+            self._spaced = self.low.translate(_SEPARATORS)
+        return self._spaced
 
     @property
     def words(self) -> list[str]:
@@ -102,13 +110,31 @@ class _Prepared:
         start from them. A list and not a set: each lookup intersects a set of its own
         with it, and building a set of every word cost more than those lookups."""
         if self._words is None:
-            self._words = self.low.translate(_SEPARATORS).split()
+            self._words = self.spaced.split()
         return self._words
 
 
 def words(text: str) -> list[str]:
     """The lower-cased words of prose, in order, code spans, quoted text and links left out."""
     return _prepare(text).words
+
+
+def possessed(text: str) -> list[str]:
+    """The words of `words(text)` that end in 's, without it ("priya's" -> "priya"):
+    found from each 's back to the start of its word, as a file has few of them."""
+    spaced = _prepare(text).spaced
+    found: list[str] = []
+    at = spaced.find("'s")
+    while at >= 0:
+        after = at + 2
+        if after == len(spaced) or spaced[after].isspace():
+            start = at
+            while start > 0 and not spaced[start - 1].isspace():
+                start -= 1
+            if start < at:
+                found.append(spaced[start:at])
+        at = spaced.find("'s", at + 1)
+    return found
 
 
 def _mask(match: re.Match[str]) -> str:

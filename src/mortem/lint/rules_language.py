@@ -159,12 +159,14 @@ def present(names: Names, text: str) -> frozenset[str]:
     roster of a hundred people makes that pattern slow; a file mentions a few of them.
     """
     words = language.words(text)
-    low = text.lower()
-    if "'s" in low or "\u2019s" in low:
-        words = words + [w[:-2] for w in words if w.endswith("'s")]
+    owners = language.possessed(text)
+    firsts = names.by_word.keys() & words
+    if owners:
+        words = words + owners
+        firsts |= names.by_word.keys() & owners
     found = set()
     every: set[str] | None = None  # all the words, built only for a name of two or more
-    for word in names.by_word.keys() & words:
+    for word in firsts:
         for spelling, parts in names.by_word[word]:
             if len(parts) > 1:
                 if every is None:
