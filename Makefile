@@ -67,4 +67,5 @@ bench: install
 
 clean:
 	find src -name '*.so' -delete
+	find src -name __pycache__ -prune -exec rm -rf {} +
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/.corpus build $(COMPILED)
