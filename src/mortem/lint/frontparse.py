@@ -133,6 +133,12 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_FORBIDDEN = re.compile(r"[\[\]{}\"'#:]")
 
 
+def _not_plain(text: str) -> bool:
+    """Whether a line's text cannot be (part of) a plain scalar in block context: it
+    starts with an indicator, holds a mapping colon or a comment, or ends a key."""
+    return text[0] in _INDICATORS or ": " in text or " #" in text or text[-1] == ":"
+
+
 def _key_of(content: str) -> tuple[str, str, int]:
     """(key, rest, offset of the rest) of a line's content after any list dash: a key
     is `[A-Za-z_][A-Za-z0-9_-]{0,99}` followed by a colon and a space or the end of
@@ -154,7 +160,7 @@ def _key_of(content: str) -> tuple[str, str, int]:
 class _Reader:
     """The front matter's significant lines, and the block structure they make."""
 
-    __slots__ = ("columns", "dashes", "keys", "n", "raws", "rests", "starts", "text")
+    __slots__ = ("columns", "dashes", "keys", "lines", "n", "offsets", "raws", "rests", "starts")
 
     def __init__(self, text: str) -> None:
         columns: list[int] = []  # where the dash or the key is
@@ -163,8 +169,11 @@ class _Reader:
         starts: list[int] = []  # offset of the key, or of the rest when there is no key
         rests: list[tuple[str, int]] = []  # the value written on the line, and its offset
         raws: list[int] = []  # the line's number in the text, from 0
-        at = 0  # offset of the line's first character
-        for number, line in enumerate(text.split("\n")):
+        lines = text.split("\n")
+        offsets: list[int] = []  # of every line's first character
+        at = 0
+        for number, line in enumerate(lines):
+            offsets.append(at)
             content = line.lstrip(" ")
             column = len(line) - len(content)
             dash = 0
@@ -184,7 +193,9 @@ class _Reader:
                 rests.append((rest, start + rest_at))
                 raws.append(number)
             at += len(line) + 1
-        self.text = text
+        offsets.append(len(text))  # where a block scalar that runs to the end stops
+        self.lines = lines
+        self.offsets = offsets
         self.columns = columns
         self.dashes = dashes
         self.keys = keys
@@ -221,22 +232,7 @@ class _Reader:
             rest, rest_at = rests[i]
             i += 1
             if rest:
-                first = rest[0]
-                if (
-                    first in _INDICATORS
-                    or ": " in rest
-                    or " #" in rest
-                    or rest[-1] == ":"
-                    or (i < n and columns[i] > column)
-                ):
-                    value_node, value, i = self.value(rest, rest_at, i, column)
-                elif first in _RESOLVABLE:
-                    tag = plain_tag(rest)
-                    value_node = Scalar(tag, rest, rest_at, rest_at + len(rest), "")
-                    value = rest if tag is STR_TAG else scalar_value(tag, rest)
-                else:  # a one-line plain string: most values
-                    value_node = Scalar(STR_TAG, rest, rest_at, rest_at + len(rest), "")
-                    value = rest
+                value_node, value, i = self.value(rest, rest_at, i, column)
             elif i < n and columns[i] > column:
                 value_node, value, i = self.block(i)
             elif i < n and columns[i] == column and dashes[i]:
@@ -299,7 +295,7 @@ class _Reader:
             return Scalar(STR_TAG, value, at, at + len(text), "'"), value
         if first == "[":
             return self.flow(text, at)
-        if first in _INDICATORS or ": " in text or " #" in text or text[-1] == ":":
+        if _not_plain(text):
             raise Unplain(text)
         if first in _RESOLVABLE:
             tag = plain_tag(text)
@@ -321,7 +317,7 @@ class _Reader:
             rest, rest_at = rests[i]
             if raws[i] != raws[i - 1] + 1 or dashes[i] or keys[i]:
                 raise Unplain(i)  # a blank or comment line inside, or a structure
-            if rest[0] in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
+            if _not_plain(rest):
                 raise Unplain(i)
             parts.append(rest)
             end = rest_at + len(rest)
@@ -334,7 +330,7 @@ class _Reader:
         """`|`, `|-`, `>` or `>-` and the more indented lines under it."""
         if header not in ("|", "|-", ">", ">-"):
             raise Unplain(header)  # keep (+), an indentation digit, or a comment
-        lines = self.text.split("\n")
+        lines = self.lines
         r = self.raws[i - 1] + 1
         indent = -1
         content: list[str | None] = []  # None for a blank line
@@ -379,7 +375,7 @@ class _Reader:
                 blanks = 0
         if len(header) == 1:
             value += "\n"
-        end = min(sum(len(line) + 1 for line in lines[:r]), len(self.text))
+        end = self.offsets[r]
         while i < self.n and self.raws[i] < r:
             i += 1
         return Scalar(STR_TAG, value, at, end, header[0]), value, i

@@ -221,9 +221,9 @@ def _compiled(phrase: P.Phrase) -> _Compiled:
     return found
 
 
-# A paragraph is first split on whitespace (fast, in C) and intersected with every
-# spelling an anchor can have as a whitespace token; only anchors that occur are then
-# located, each with a literal-prefixed regex that the engine scans for quickly.
+# A text's words are intersected with every spelling an anchor can have as a word;
+# only anchors that occur are then located (`_occurrences`). The affixes also serve
+# `_PERSON_KEYS`, which is matched against words split on whitespace alone.
 _PREFIXES = ("", "(", "[", "*", "**", "_", "'", '"', "x")
 _SUFFIXES = (
     "",
