@@ -12,6 +12,7 @@ over it silently.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,19 +37,31 @@ COMPILED = (
 
 def extensions(name: str, folder: Path = FOLDER) -> list[Path]:
     """The compiled copies of one module found next to its source."""
-    return sorted(folder.glob(f"{name}.*.so")) + sorted(folder.glob(f"{name}.*.pyd"))
+    return [folder / entry for entry in _entries(folder) if _module_of(entry) == name]
+
+
+def _entries(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def _module_of(entry: str) -> str | None:
+    """`markdown` for `markdown.cpython-311-x86_64-linux-gnu.so`; None for a source."""
+    if entry.endswith((".so", ".pyd")) and "." in entry[:-4]:
+        return entry.split(".", 1)[0]
+    return None
 
 
 def stale(folder: Path = FOLDER) -> list[str]:
-    """Modules whose compiled copy is older than their source."""
+    """Modules whose compiled copy is older than their source (one listing of the
+    folder: `mortem lint` asks at every start)."""
     found = []
-    for name in COMPILED:
-        source = folder / f"{name}.py"
-        for extension in extensions(name, folder):
-            if extension.stat().st_mtime < source.stat().st_mtime:
+    for entry in _entries(folder):
+        name = _module_of(entry)
+        if name in COMPILED and name not in found:
+            source = folder / f"{name}.py"
+            if (folder / entry).stat().st_mtime < source.stat().st_mtime:
                 found.append(name)
-                break
-    return found
+    return sorted(found)
 
 
 def active() -> list[str]:
