@@ -328,6 +328,26 @@ def test_cached_content_follows_the_person_and_the_file(login: Any, repo: Worksp
     assert "closed " + TODAY.isoformat() in page
 
 
+def test_a_kept_page_follows_changes_made_outside_mortem(
+    login: Any, repo: Workspace, app: Any
+) -> None:
+    viewer = login("vic")
+    url = f"/postmortems/{CHECKOUT_ID}"
+    assert "Checkout requests timed out" in viewer.get(url).text
+    assert len(app.state.site.pages) >= 1  # the content is kept...
+    path = repo.store.path_for(CHECKOUT_ID)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Checkout requests timed out", "Checkout stalled"), "utf-8")
+    page = viewer.get(url).text  # ...but never served for another revision of the file
+    assert "Checkout stalled" in page and "Checkout requests timed out" not in page
+    # An evidence file added by hand (or by a pull) changes the folder, not the file.
+    (repo.store.folder / CHECKOUT_ID / "queue-depth.png").write_bytes(
+        (repo.store.folder / CHECKOUT_ID / "latency.png").read_bytes()
+    )
+    assert "queue-depth.png" in viewer.get(url).text
+    assert "queue-depth.png" in viewer.get(url + ".json").text
+
+
 def test_long_boards_link_to_the_rest(login: Any, monkeypatch: Any) -> None:
     from mortem.web.routes import actions
 

@@ -60,6 +60,11 @@ class WebSettings(BaseModel):
         ge=0,
         description="Re-scan the postmortems folder at most this often (sooner on a commit).",
     )
+    page_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="Rendered pages kept in memory, in millions of characters (0: none).",
+    )
     remote: str | None = Field(
         default=None,
         description="A git remote to pull from and push to on every save (for replicas).",

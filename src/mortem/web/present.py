@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from html import escape
 from typing import Any
@@ -104,6 +105,16 @@ def lint_findings(site: Site, doc: Document) -> list[dict[str, Any]]:
 
 def problems_of(site: Site, doc: Document) -> list[dict[str, Any]]:
     return [p.__dict__ for p in site.ws.validate_document(doc)]
+
+
+def evidence_stamp(site: Site, doc_id: str) -> tuple[int, int]:
+    """Changes when a file is added to or removed from a postmortem's evidence folder
+    (the count as well as the time: two changes can share a clock tick)."""
+    folder = site.ws.store.folder / doc_id
+    try:
+        return folder.stat().st_mtime_ns, len(os.listdir(folder))
+    except OSError:
+        return 0, 0
 
 
 def evidence_files(site: Site, doc_id: str) -> list[dict[str, Any]]:

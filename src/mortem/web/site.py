@@ -34,26 +34,41 @@ MISSING: Any = object()
 
 
 class LRU:
-    """A small thread-safe least-recently-used cache."""
+    """A small thread-safe least-recently-used cache.
 
-    def __init__(self, size: int) -> None:
+    Without `weigh`, `size` counts entries; with it, `size` bounds the sum of the
+    weights of what is kept (a page cache bounded by characters, not by pages).
+    """
+
+    def __init__(self, size: int, weigh: Callable[[Any], int] | None = None) -> None:
         self.size = size
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self.weight = 0
+        self._weigh = weigh
+        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def peek(self, key: Hashable) -> Any:
         """The value, or MISSING."""
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
+                return self._data[key][0]
         return MISSING
 
     def put(self, key: Hashable, value: Any) -> None:
+        weight = self._weigh(value) if self._weigh is not None else 1
+        if weight > self.size:
+            return  # would evict everything else and still not fit
         with self._lock:
-            self._data[key] = value
-            if len(self._data) > self.size:
-                self._data.popitem(last=False)
+            if key in self._data:
+                self.weight -= self._data.pop(key)[1]
+            self._data[key] = (value, weight)
+            self.weight += weight
+            while self.weight > self.size:
+                self.weight -= self._data.popitem(last=False)[1][1]
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         found = self.peek(key)
@@ -67,6 +82,12 @@ class LRU:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.weight = 0
+
+
+def _page_weight(value: Any) -> int:
+    title, content = value
+    return len(title) + len(content) + 200
 
 
 class Freshness:
@@ -162,6 +183,10 @@ class Site:
         # but cannot be taken twice by one process).
         self.write_lock = threading.RLock()
         self.by_revision = LRU(4096)
+        # Rendered page content, kept apart from the parts it is made of so that browsing
+        # across thousands of postmortems does not evict one with the other; bounded by
+        # characters (a page is 10-40 KB).
+        self.pages = LRU(web.page_cache_mb * 1_000_000, weigh=_page_weight)
         self._by_generation = LRU(256)
         self.max_request = web.request_limit(ws.settings)
         self._page_threads: Any = None
@@ -210,19 +235,22 @@ class Site:
     def roster(self) -> dict[str, Any]:
         return dict(self.ws.settings.people)
 
-    def document(self, doc_id: str) -> Document:
-        """One postmortem, parsed once per content hash (reading and hashing is cheap)."""
+    def read(self, doc_id: str) -> tuple[bytes, str]:
+        """One postmortem's bytes and their content hash (its revision)."""
         store = self.ws.store
-        path = store.path_for(doc_id)
         try:
-            raw = path.read_bytes()
+            raw = store.path_for(doc_id).read_bytes()
         except (FileNotFoundError, IsADirectoryError):
             raise NotFoundError(f"no postmortem {doc_id!r}") from None
-        limit = self.ws.settings.limits.max_file_bytes
-        if len(raw) > limit:
-            return store.load(doc_id)  # raises the size problem with its path
-        revision = content_hash(raw)
-        display = store.display(path)
+        if len(raw) > self.ws.settings.limits.max_file_bytes:
+            store.load(doc_id)  # raises the size problem with its path
+        return raw, content_hash(raw)
+
+    def document(self, doc_id: str, read: tuple[bytes, str] | None = None) -> Document:
+        """One postmortem, parsed once per content hash (reading and hashing is cheap);
+        `read` is what `read(doc_id)` gave, when the caller has it already."""
+        raw, revision = read or self.read(doc_id)
+        display = self.ws.store.display(self.ws.store.path_for(doc_id))
 
         def parse() -> Document:
             return Document.parse(decode(raw, display), display, doc_id, revision)

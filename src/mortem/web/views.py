@@ -7,7 +7,7 @@ import functools
 import hashlib
 import inspect
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -212,25 +212,41 @@ def _flash(request: Request) -> str | None:
     return request.session.pop("flash", None) if "flash" in request.session else None
 
 
-def render(ctx: Ctx, template: str, data: dict[str, Any], status: int = 200) -> HTMLResponse:
-    """A page. When `data` has a `_cache` key, the page's content is rendered once for
-    that key (which must say everything the content depends on) and reused."""
-    key = data.get("_cache")
-    if key is None:
+@dataclass(frozen=True)
+class Cached:
+    """A page whose HTML content is kept under `key`, which must say everything that
+    content depends on. `make` builds the page's data: only when the content is not kept
+    yet, or for the JSON twin, so that a kept page costs a lookup and the page shell."""
+
+    key: Hashable
+    make: Callable[[], dict[str, Any]]
+
+
+def render(
+    ctx: Ctx, template: str, data: dict[str, Any] | Cached, status: int = 200
+) -> HTMLResponse:
+    """A page. Its content is kept for reuse when `data` is `Cached`, or a dict with a
+    `_cache` key (as `Cached.key`)."""
+    if isinstance(data, Cached):
+        key: Hashable = data.key
+        make = data.make
+    elif data.get("_cache") is not None:
+        key, make = data["_cache"], functools.partial(dict, data)
+    else:
         html = (
             environment()
             .get_template(template)
             .render(**data, **_context(ctx, ctx.csrf), flash=_flash(ctx.request))
         )
         return HTMLResponse(html, status_code=status)
-    content = ctx.site.by_revision.get(
-        ("content", template, key), lambda: _content(ctx, template, data)
+    title, content = ctx.site.pages.get(
+        ("content", template, key), lambda: _content(ctx, template, make())
     )
     html = (
         environment()
         .get_template("shell.html")
         .render(
-            title=data.get("title", ""),
+            title=title,
             _content=Markup(content.replace(CSRF_MARK, ctx.csrf)),
             **_context(ctx, ctx.csrf),
             flash=_flash(ctx.request),
@@ -239,11 +255,11 @@ def render(ctx: Ctx, template: str, data: dict[str, Any], status: int = 200) -> 
     return HTMLResponse(html, status_code=status)
 
 
-def _content(ctx: Ctx, template: str, data: dict[str, Any]) -> str:
-    """The `content` block of a page, with a mark where the CSRF token goes."""
+def _content(ctx: Ctx, template: str, data: dict[str, Any]) -> tuple[str, str]:
+    """The title and `content` block of a page, with a mark where the CSRF token goes."""
     tmpl = environment().get_template(template)
     context = tmpl.new_context({**data, **_context(ctx, CSRF_MARK), "flash": None})
-    return "".join(tmpl.blocks["content"](context))
+    return str(data.get("title", "")), "".join(tmpl.blocks["content"](context))
 
 
 def flash(request: Request, message: str) -> None:
@@ -277,6 +293,15 @@ def json_path(path: str) -> str:
 Handler = Callable[..., Any]
 
 
+def _finish(ctx: Ctx, template: str, data: Any, html: bool) -> Response:
+    """The response for what a page handler returned."""
+    if isinstance(data, Response):
+        return data
+    if html:
+        return render(ctx, template, data)
+    return as_json(data.make() if isinstance(data, Cached) else data)
+
+
 def page(router: APIRouter, path: str, template: str) -> Callable[[Handler], Handler]:
     """Register a GET page at `path` and its JSON twin at `path.json`.
 
@@ -287,30 +312,31 @@ def page(router: APIRouter, path: str, template: str) -> Callable[[Handler], Han
     def register(handler: Handler) -> Handler:
         is_async = inspect.iscoroutinefunction(handler)
 
-        async def call(kwargs: dict[str, Any]) -> Any:
+        async def call(kwargs: dict[str, Any], html: bool) -> Any:
             if is_async:
-                return await handler(**kwargs)
+                data = await handler(**kwargs)
+                return _finish(kwargs["ctx"], template, data, html)
+
             # Pages run in a few threads, not one per request: they are CPU work under
             # one GIL, and a short queue on the event loop serves them in order, where
             # dozens of threads taking turns would make the slowest wait the longest.
+            # The HTML is made there too: rendering is CPU work the event loop should
+            # not wait for.
+            def work() -> Any:
+                return _finish(kwargs["ctx"], template, handler(**kwargs), html)
+
             limiter = kwargs["ctx"].site.page_threads
-            return await anyio.to_thread.run_sync(
-                functools.partial(handler, **kwargs), limiter=limiter
-            )
+            return await anyio.to_thread.run_sync(work, limiter=limiter)
 
         @functools.wraps(handler)
         async def as_html(**kwargs: Any) -> Response:
-            data = await call(kwargs)
-            if isinstance(data, Response):
-                return data
-            return render(kwargs["ctx"], template, data)
+            response: Response = await call(kwargs, True)
+            return response
 
         @functools.wraps(handler)
         async def as_data(**kwargs: Any) -> Response:
-            data = await call(kwargs)
-            if isinstance(data, Response):
-                return data
-            return as_json(data)
+            response: Response = await call(kwargs, False)
+            return response
 
         name = handler.__name__
         # The twin first: `/postmortems/{pm_id}` would otherwise swallow `ID.json`.

@@ -14,10 +14,10 @@ from ...errors import ConflictError, InvalidDocumentError, UsageError
 from ...templates import NewPostmortem
 from .. import forms
 from ..listing import ListQuery, list_view
-from ..present import diff, lint_findings, postmortem_view, related_to, today
+from ..present import diff, evidence_stamp, lint_findings, postmortem_view, related_to, today
 from ..reviews_view import person_key, review_state
 from ..revisions import base_text, history
-from ..views import Ctx, Need, flash, page, render
+from ..views import Cached, Ctx, Need, flash, page, render
 
 router = APIRouter()
 
@@ -117,13 +117,19 @@ async def create(
 
 
 @page(router, "/postmortems/{pm_id}", "postmortem.html")
-def show(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> dict[str, Any]:
-    doc = ctx.site.document(pm_id)
-    view = postmortem_view(ctx.site, doc, ctx.can("editor"))
-    view["review"] = review_state(ctx.site, doc, ctx.user)
-    # What the page's content depends on: the file, who looks at it, and the day.
-    view["_cache"] = (doc.revision, ctx.user.username, ctx.user.role, today())
-    return view
+def show(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> Cached:
+    read = ctx.site.read(pm_id)
+
+    def make() -> dict[str, Any]:
+        doc = ctx.site.document(pm_id, read)
+        view = postmortem_view(ctx.site, doc, ctx.can("editor"))
+        view["review"] = review_state(ctx.site, doc, ctx.user)
+        return view
+
+    # What the page's content depends on: the file, its evidence folder (an upload
+    # changes the folder, not the file), who looks at it, and the day.
+    key = (pm_id, read[1], evidence_stamp(ctx.site, pm_id), ctx.user, today())
+    return Cached(key, make)
 
 
 @page(router, "/postmortems/{pm_id}/related", "related.html")
