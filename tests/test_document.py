@@ -240,3 +240,34 @@ def test_a_date_that_does_not_exist_is_a_parse_error_with_its_line() -> None:
         f"postmortems/x.md:{line(text, 'due:')}: invalid value '2026-02-30': "
         "day is out of range for month"
     )
+
+
+def _pyyaml_values(text: str) -> object:
+    import yaml
+
+    from mortem.document import YAML12Loader
+
+    split = split_front_matter(text)
+    assert split is not None
+    return yaml.load(split.front, Loader=YAML12Loader)
+
+
+def test_front_matter_values_are_pyyamls_for_every_sample() -> None:
+    # Parsing reads plain front matter with the linter's own reader: on every sample
+    # postmortem the values (and their types) must be exactly what PyYAML gives.
+    root = Path(__file__).parent.parent / "examples" / "postmortems"
+    files = sorted(root.glob("*.md"))
+    assert len(files) >= 30
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        data = Document.parse(text, path.name, path.stem).data
+        expected = _pyyaml_values(text)
+        assert data == expected, path.name
+        assert repr(data) == repr(expected), path.name  # same types and time zones
+
+
+def test_front_matter_outside_the_plain_subset_still_parses() -> None:
+    text = GOOD.replace("services: [payments-api]", "services: &s [payments-api]\ntags: *s")
+    data = Document.parse(text, "x.md", "x").data
+    assert data["tags"] == ["payments-api"] == data["services"]
+    assert data == _pyyaml_values(text)

@@ -64,6 +64,18 @@ class Split:
     close: str  # the closing fence line as written ("---" or "...")
 
 
+def _load(front: str) -> Any:
+    """The values of the front matter. The usual plain front matter is read by the
+    linter's own reader (compiled, and property-tested to give exactly PyYAML's values
+    and to refuse whatever PyYAML refuses), seven times faster; the rest by PyYAML."""
+    from .lint.frontparse import Unplain, read_plain
+
+    try:
+        return read_plain(front)[0]
+    except Unplain:
+        return yaml.load(front, Loader=YAML12Loader)
+
+
 def split_front_matter(text: str) -> Split | None:
     """Split `---` fenced YAML from the Markdown body; None when there is no front matter."""
     if not text.startswith(FENCE):
@@ -160,7 +172,7 @@ class Document:
                 ]
             )
         try:
-            data = yaml.load(split.front, Loader=YAML12Loader)
+            data = _load(split.front)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = split.front_line + mark.line if mark else split.front_line
