@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from mortem.document import Document, YAML12Loader
 from mortem.edits import append_item
+from mortem.errors import ParseError
 
 SAFE_TEXT = (
     st.text(
@@ -308,3 +309,57 @@ def test_real_postmortem_round_trip_and_edits(path: Path) -> None:
         reread = Document.parse(closed, path.name, path.stem).model()
         assert reread.action_items[0].status == target
         assert reread.action_items[1:] == doc.model().action_items[1:]
+
+
+FLOW_AFTER_COMMENT = """---
+title: Cache stampede
+action_items:
+  # the first two came from the review meeting
+  - {id: A1, title: "Add a canary", owner: tess, status: open}  # note
+  - id: A2
+    title: Roll back faster   # inline
+    status: open
+reviews: []
+---
+# Summary
+"""
+
+
+def test_an_edit_next_to_lines_ruamel_rewrites_wrongly_keeps_them_as_written() -> None:
+    # ruamel writes A2's first two lines as one ("- id: A2 title: ..."), which is not
+    # even YAML; the edit of A1 must still go through and leave A2 as the person wrote it.
+    doc = Document.parse(FLOW_AFTER_COMMENT, "x.md", "x")
+
+    def close(data: Any) -> None:
+        data["action_items"][0]["status"] = "done"
+        data["action_items"][0]["closed_on"] = dt.date(2026, 11, 27)
+
+    out = doc.edited(close)
+    changed = [
+        (a, b)
+        for a, b in zip(FLOW_AFTER_COMMENT.splitlines(), out.splitlines(), strict=True)
+        if a != b
+    ]
+    assert len(changed) == 1 and "closed_on: 2026-11-27" in changed[0][1]
+    assert "# note" in changed[0][1]
+    items = Document.parse(out, "x.md", "x").data["action_items"]
+    assert items[0]["status"] == "done" and items[1] == {
+        "id": "A2",
+        "title": "Roll back faster",
+        "status": "open",
+    }
+
+
+def test_an_edit_of_lines_ruamel_cannot_write_is_refused_with_a_reason() -> None:
+    doc = Document.parse(FLOW_AFTER_COMMENT, "x.md", "x")
+
+    def retitle(data: Any) -> None:
+        data["action_items"][1]["title"] = "Roll back in one step"
+
+    with pytest.raises(ParseError, match="make this change by hand"):
+        doc.edited(retitle)
+
+    def close(data: Any) -> None:  # A2's status line is its own: that edit goes through
+        data["action_items"][1]["status"] = "done"
+
+    assert "    status: done\n" in doc.edited(close)

@@ -314,7 +314,26 @@ class Document:
 
         Only the lines of the changed values differ from the original text.
         """
-        return self.split_text_with(round_trip_edit(self.split.front, mutate))
+        front = round_trip_edit(self.split.front, mutate)
+        if front != self.split.front:
+            try:
+                yaml.load(front, Loader=YAML12Loader)
+            except yaml.YAMLError:
+                # Only when the edit touches lines ruamel writes wrongly (see
+                # `_same_as_mutated`); saying so beats a syntax error about our own output.
+                raise ParseError(
+                    [
+                        Problem(
+                            self.display,
+                            self.split.front_line,
+                            None,
+                            "mortem cannot make this edit without rewriting lines in a "
+                            "layout it does not write correctly (a block item after a flow "
+                            "item with a comment): make this change by hand",
+                        )
+                    ]
+                ) from None
+        return self.split_text_with(front)
 
     def split_text_with(self, front: str) -> str:
         head = self.text[: self.text.find("\n") + 1]
@@ -405,7 +424,9 @@ def round_trip_edit(front: str, mutate: Callable[[Any], None]) -> str:
     if baseline == front:
         return changed
     patched = _patch_onto(front, baseline, changed)
-    if patched is not None and _same_data(patched, changed):
+    if patched is not None and (
+        _same_data(patched, changed) or _same_as_mutated(front, patched, mutate)
+    ):
         return patched
     return changed
 
@@ -417,42 +438,62 @@ def _same_data(a: str, b: str) -> bool:
         return False
 
 
+def _same_as_mutated(front: str, patched: str, mutate: Callable[[Any], None]) -> bool:
+    """Whether `patched` holds the values of `front` with `mutate` applied.
+
+    ruamel sometimes writes an unchanged part wrongly (a block mapping after a flow
+    mapping with a comment comes out on one line); the patch keeps the person's lines
+    there, so its result is checked against the intended values instead of ruamel's.
+    """
+    try:
+        expected = yaml.load(front, Loader=YAML12Loader)
+        mutate(expected)
+        return bool(yaml.load(patched, Loader=YAML12Loader) == expected)
+    except Exception:  # a mutation that needs ruamel's types: no second opinion
+        return False
+
+
 def _patch_onto(original: str, baseline: str, changed: str) -> str | None:
     """Carry the baseline->changed line diff over to the original text.
 
     ruamel's dump of an unchanged file may differ from what the person wrote (spacing
-    before a comment, `null` written as nothing); those lines are kept as written
-    unless the edit itself touches them.
+    before a comment, `null` written as nothing, lines joined); those lines are kept
+    as written unless the edit itself touches them, and an edit that touches lines
+    which cannot be matched one to one gives up (None).
     """
     o_lines = original.splitlines(keepends=True)
     b_lines = baseline.splitlines(keepends=True)
     n_lines = changed.splitlines(keepends=True)
     to_original = _line_map(b_lines, o_lines)
-    if to_original is None:
-        return None
     result = list(o_lines)
     edits = difflib.SequenceMatcher(None, b_lines, n_lines, autojunk=False).get_opcodes()
     for tag, i1, i2, j1, j2 in reversed(edits):
         if tag == "equal":
             continue
-        o1 = to_original[i1]
-        o2 = to_original[i2 - 1] + 1 if i2 > i1 else o1
+        if i2 > i1:
+            first, last = to_original[i1], to_original[i2 - 1]
+            if first is None or last is None:
+                return None
+            o1, o2 = first, last + 1
+        else:
+            at = to_original[i1]
+            if at is None:
+                return None
+            o1 = o2 = at
         result[o1:o2] = n_lines[j1:j2]
     return "".join(result)
 
 
-def _line_map(b_lines: list[str], o_lines: list[str]) -> list[int] | None:
-    """For each baseline line (and one past the end), the original line it stands for."""
-    mapping: list[int] = []
+def _line_map(b_lines: list[str], o_lines: list[str]) -> list[int | None]:
+    """For each baseline line (and one past the end), the original line it stands for;
+    None for a line with no one-to-one counterpart (ruamel joined, split or invented
+    lines there)."""
+    mapping: list[int | None] = []
     matcher = difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("equal", "replace") and (i2 - i1) == (j2 - j1):
             mapping.extend(range(j1, j2))
-        elif tag == "delete":
-            return None  # a line ruamel invented; we cannot place edits near it safely
-        elif tag == "insert":
-            continue
-        else:
-            return None
+        elif tag != "insert":
+            mapping.extend([None] * (i2 - i1))
     mapping.append(len(o_lines))
     return mapping
