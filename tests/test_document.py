@@ -237,9 +237,60 @@ def test_a_date_that_does_not_exist_is_a_parse_error_with_its_line() -> None:
     with pytest.raises(ParseError) as info:
         parse(text)
     assert str(info.value) == (
-        f"postmortems/x.md:{line(text, 'due:')}: invalid value '2026-02-30': "
-        "day is out of range for month"
+        f"postmortems/x.md:{line(text, 'due:')}: action_items[0].due: invalid value "
+        "'2026-02-30': day is out of range for month"
     )
+
+
+def test_an_impossible_time_zone_offset_says_so_in_words() -> None:
+    text = GOOD.replace("started_at: 2026-03-14T02:47:00Z", "started_at: 2026-03-14T02:47:00+25:00")
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert str(info.value) == (
+        f"postmortems/x.md:{line(text, 'started_at:')}: started_at: invalid value "
+        "'2026-03-14T02:47:00+25:00': the time zone offset is out of range (-23:59 to +23:59)"
+    )
+
+
+@pytest.mark.parametrize("flow", [False, True])
+def test_a_key_written_twice_is_an_error_naming_both_lines(flow: bool) -> None:
+    extra = "title: Checkout timed out again\n"
+    if flow:  # outside the plain subset: read by PyYAML
+        extra += "x-anchor: &a [1]\nx-alias: *a\n"
+    text = GOOD.replace("status: published\n", "status: published\n" + extra)
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert str(info.value) == (
+        f"postmortems/x.md:{line(text, 'title:', 2)}: title: the key is written twice "
+        f"(first at line {line(text, 'title:')}); YAML would keep only this one"
+    )
+    nested = GOOD.replace(
+        "    owner: payments-team\n", "    owner: payments-team\n    owner: sam\n"
+    )
+    with pytest.raises(ParseError, match=r"action_items\[0\]\.owner: the key is written twice"):
+        parse(nested)
+
+
+def test_front_matter_that_is_never_closed_says_so() -> None:
+    with pytest.raises(ParseError) as info:
+        parse("---\ntitle: x\nstatus: draft\n\n# Summary\n")
+    assert str(info.value) == (
+        "postmortems/x.md:1: the front matter opened here is never closed: end it with a '---' line"
+    )
+
+
+def test_a_type_error_does_not_hide_an_unknown_severity_or_category() -> None:
+    text = (
+        GOOD.replace("severity: SEV2", "severity: SEV9")
+        .replace("services: [payments-api]", "services: 5")
+        .replace("category: testing", "category: vibes")
+    )
+    messages = [
+        str(p) for p in parse(text).problems(severities=("SEV1", "SEV2"), categories=("testing",))
+    ]
+    assert any("services:" in m for m in messages)
+    assert any("unknown severity 'SEV9'" in m for m in messages)
+    assert any("unknown category 'vibes'" in m for m in messages)
 
 
 def _pyyaml_values(text: str) -> object:

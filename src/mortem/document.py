@@ -64,16 +64,39 @@ class Split:
     close: str  # the closing fence line as written ("---" or "...")
 
 
-def _load(front: str) -> Any:
-    """The values of the front matter. The usual plain front matter is read by the
-    linter's own reader (compiled, and property-tested to give exactly PyYAML's values
-    and to refuse whatever PyYAML refuses), seven times faster; the rest by PyYAML."""
-    from .lint.frontparse import Unplain, read_plain
+def _load(front: str) -> tuple[Any, Any]:
+    """(values, node tree) of the front matter. The usual plain front matter is read by
+    the linter's own reader (compiled, and property-tested to give exactly PyYAML's
+    values and to refuse whatever PyYAML refuses), seven times faster; the rest by PyYAML,
+    whose nodes are composed again only when the values are good."""
+    from .lint.frontparse import Unplain, from_yaml, read_plain
 
     try:
-        return read_plain(front)[0]
+        return read_plain(front)
     except Unplain:
-        return yaml.load(front, Loader=YAML12Loader)
+        data = yaml.load(front, Loader=YAML12Loader)
+    node = yaml.compose(front, Loader=YAML12Loader) if isinstance(data, dict) else None
+    return data, from_yaml(node) if node is not None else None
+
+
+def _duplicate_key(tree: Any) -> tuple[list[str | int], int, int] | None:
+    """(field path, offset, offset of the first) of a key written twice in one mapping:
+    YAML loaders keep the last silently, so the first would be lost on the next edit."""
+    from .lint.frontparse import Mapping, Sequence
+
+    stack: list[tuple[Any, list[str | int]]] = [(tree, [])]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, Mapping):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if key.value in seen:
+                    return [*loc, key.value], key.start, seen[key.value]
+                seen[key.value] = key.start
+                stack.append((value, [*loc, key.value]))
+        elif isinstance(node, Sequence):
+            stack += [(item, [*loc, i]) for i, item in enumerate(node.value)]
+    return None
 
 
 def split_front_matter(text: str) -> Split | None:
@@ -105,23 +128,27 @@ def split_front_matter(text: str) -> Split | None:
     return None
 
 
-def _unbuildable_scalar(front: str) -> tuple[int, str]:
-    """(0-based line, text) of the first scalar that PyYAML cannot turn into a value."""
+def _unbuildable_scalar(front: str) -> tuple[int, str, list[str | int]]:
+    """(0-based line, text, field path) of the first scalar that PyYAML cannot turn
+    into a value."""
     constructor = yaml.SafeLoader("")
-    stack = [yaml.compose(front, Loader=YAML12Loader)]
+    root = yaml.compose(front, Loader=YAML12Loader)
+    if root is None:
+        return 0, "", []
+    stack: list[tuple[yaml.Node, list[str | int]]] = [(root, [])]
     while stack:
-        node = stack.pop(0)
+        node, loc = stack.pop(0)
         if isinstance(node, yaml.ScalarNode):
             try:
                 constructor.construct_object(node)
             except (ValueError, OverflowError, yaml.YAMLError):
-                return node.start_mark.line, str(node.value)
+                return node.start_mark.line, str(node.value), loc
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack += [key, value]
+                stack += [(key, loc), (value, [*loc, str(key.value)])]
         elif isinstance(node, yaml.SequenceNode):
-            stack += list(node.value)
-    return 0, ""
+            stack += [(item, [*loc, i]) for i, item in enumerate(node.value)]
+    return 0, "", []
 
 
 def decode(data: bytes, display: str) -> str:
@@ -163,6 +190,17 @@ class Document:
         if not text.strip():
             raise ParseError([Problem(display, 1, None, "the file is empty")])
         split = split_front_matter(text)
+        if split is None and text.split("\n", 1)[0].rstrip("\r ") == FENCE:
+            raise ParseError(
+                [
+                    Problem(
+                        display,
+                        1,
+                        None,
+                        "the front matter opened here is never closed: end it with a '---' line",
+                    )
+                ]
+            )
         if split is None:
             raise ParseError(
                 [
@@ -172,7 +210,7 @@ class Document:
                 ]
             )
         try:
-            data = _load(split.front)
+            data, tree = _load(split.front)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = split.front_line + mark.line if mark else split.front_line
@@ -186,10 +224,20 @@ class Document:
             ) from None
         except (ValueError, OverflowError) as exc:
             # A date that does not exist (2026-02-30) passes the YAML grammar and then
-            # fails while being built; find the scalar to name its line.
-            line, text = _unbuildable_scalar(split.front)
+            # fails while being built; find the scalar to name its line and field.
+            line, text, loc = _unbuildable_scalar(split.front)
+            reason = str(exc)
+            if "offset must be a timedelta" in reason:
+                reason = "the time zone offset is out of range (-23:59 to +23:59)"
             raise ParseError(
-                [Problem(display, split.front_line + line, None, f"invalid value {text!r}: {exc}")]
+                [
+                    Problem(
+                        display,
+                        split.front_line + line,
+                        _dotted(loc) or None,
+                        f"invalid value {text!r}: {reason}",
+                    )
+                ]
             ) from None
         if data is None:
             data = {}
@@ -198,6 +246,22 @@ class Document:
                 [
                     Problem(
                         display, split.front_line, None, "front matter must be a mapping of fields"
+                    )
+                ]
+            )
+        duplicate = _duplicate_key(tree)
+        if duplicate is not None:
+            loc, at, first = duplicate
+            line = split.front_line + split.front.count("\n", 0, at)
+            first_line = split.front_line + split.front.count("\n", 0, first)
+            raise ParseError(
+                [
+                    Problem(
+                        display,
+                        line,
+                        _dotted(loc),
+                        f"the key is written twice (first at line {first_line}); YAML would "
+                        "keep only this one",
                     )
                 ]
             )
@@ -211,11 +275,7 @@ class Document:
         size = path.stat().st_size
         if size > max_bytes:
             raise ParseError(
-                [
-                    Problem(
-                        display, None, None, f"file is {size} bytes, over the limit of {max_bytes}"
-                    )
-                ]
+                [Problem(display, 1, None, f"file is {size} bytes, over the limit of {max_bytes}")]
             )
         raw = path.read_bytes()
         return cls.parse(decode(raw, display), display, doc_id, content_hash(raw))
@@ -288,22 +348,24 @@ class Document:
         if pm is not None:
             self._consistency = consistency_problems(pm)
             problems += [self._problem(loc, msg) for loc, msg in self._consistency]
-            if severities and pm.severity is not None and pm.severity not in severities:
-                allowed = ", ".join(severities)
-                problems.append(
-                    self._problem(
-                        ("severity",), f"unknown severity {pm.severity!r} (one of: {allowed})"
-                    )
-                )
-            if categories:
-                for i, factor in enumerate(pm.contributing_factors):
-                    if factor.category not in categories:
-                        problems.append(
-                            self._problem(
-                                ("contributing_factors", i, "category"),
-                                f"unknown category {factor.category!r} (see [factors] in mortem.toml)",
-                            )
+        # Checked on the raw values, so that a type error elsewhere does not hide them.
+        severity = self.data.get("severity")
+        if severities and isinstance(severity, str) and severity not in severities:
+            allowed = ", ".join(severities)
+            problems.append(
+                self._problem(("severity",), f"unknown severity {severity!r} (one of: {allowed})")
+            )
+        factors = self.data.get("contributing_factors")
+        if categories and isinstance(factors, list):
+            for i, factor in enumerate(factors):
+                category = factor.get("category") if isinstance(factor, dict) else None
+                if isinstance(category, str) and category not in categories:
+                    problems.append(
+                        self._problem(
+                            ("contributing_factors", i, "category"),
+                            f"unknown category {category!r} (see [factors] in mortem.toml)",
                         )
+                    )
         problems.sort(key=lambda p: p.line or 0)
         self._problems = problems
 
