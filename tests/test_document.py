@@ -322,3 +322,9 @@ def test_front_matter_outside_the_plain_subset_still_parses() -> None:
     data = Document.parse(text, "x.md", "x").data
     assert data["tags"] == ["payments-api"] == data["services"]
     assert data == _pyyaml_values(text)
+
+
+@pytest.mark.parametrize("value", ["&a [*a]", "&a {self: *a}"])
+def test_an_alias_inside_its_own_value_is_a_parse_error(value: str) -> None:
+    with pytest.raises(ParseError, match="alias refers to the value that holds it"):
+        parse(f"---\ntitle: Loop\nx: {value}\n---\n# S\n")

@@ -325,3 +325,12 @@ def test_guided_chunks_cover_every_job_once_in_order_and_shrink() -> None:
     assert sizes[-1] <= 40 and sizes[-2] == 40
     assert sizes[0] > 1_000  # and the first hand-overs are few
     assert [len(c) for c in guided_chunks(jobs[:30], workers=2, smallest=40)] == [30]
+
+
+@pytest.mark.parametrize("value", ["&a [*a]", "&a {self: *a}", "&a [1, [2, *a]]"])
+def test_an_alias_inside_its_own_value_is_a_yaml_finding_not_a_crash(value: str) -> None:
+    # The node tree of such a value never ends; compiled code has no recursion limit,
+    # so walking it took the whole process down before the cycle was refused.
+    findings = run("# Summary\n\nText.\n", front=f"title: Loop\nx: {value}\n")
+    assert [f.code for f in findings] == ["V001"]
+    assert "alias refers to the value that holds it" in findings[0].message

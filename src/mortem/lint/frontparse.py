@@ -428,19 +428,50 @@ def read_plain(text: str) -> tuple[Any, Node | None]:
 
 
 def from_yaml(node: yaml.Node) -> Node:
-    """The same tree from PyYAML's nodes, for text outside the plain subset."""
+    """The same tree from PyYAML's nodes, for text outside the plain subset; raises
+    yaml.YAMLError for an alias inside the value it names (`&a [*a]`), whose tree would
+    never end."""
+    _refuse_cycles(node)
+    return _from_yaml(node)
+
+
+def _refuse_cycles(root: yaml.Node) -> None:
+    # Depth-first without recursion: compiled code has no recursion limit to stop it.
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if id(node) in on_path:
+            raise yaml.YAMLError(
+                "an alias refers to the value that holds it, so the value never ends"
+            )
+        on_path.add(id(node))
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [(key, False), (value, False)]
+        else:
+            stack += [(item, False) for item in node.value]
+
+
+def _from_yaml(node: yaml.Node) -> Node:
     if isinstance(node, yaml.ScalarNode):
         return Scalar(
             node.tag, node.value, node.start_mark.index, node.end_mark.index, node.style or ""
         )
     if isinstance(node, yaml.MappingNode):
-        pairs = [(_key(k), from_yaml(v)) for k, v in node.value]
+        pairs = [(_key(k), _from_yaml(v)) for k, v in node.value]
         return Mapping(pairs, node.start_mark.index)
-    return Sequence([from_yaml(item) for item in node.value], node.start_mark.index)
+    return Sequence([_from_yaml(item) for item in node.value], node.start_mark.index)
 
 
 def _key(node: yaml.Node) -> Scalar:
-    key = from_yaml(node)
+    key = _from_yaml(node)
     if not isinstance(key, Scalar):
         # PyYAML's constructor has refused such a key already; this keeps it so.
         raise ValueError("a key in the front matter must be a single value")
