@@ -41,11 +41,20 @@ def set_path(front: Any, loc: Sequence[str | int], value: Any) -> None:
     for part in loc[:-1]:
         node = node[part]
     last = loc[-1]
-    if isinstance(value, list) and not value:
+    if isinstance(value, list):
         from ruamel.yaml.comments import CommentedSeq
 
-        value = CommentedSeq()
-        value.fa.set_flow_style()
+        old = node.get(last) if isinstance(node, dict) else None
+        if isinstance(old, CommentedSeq) and value and not isinstance(value, CommentedSeq):
+            # Filled in place, the list keeps the style it was written in (`[a, b]`
+            # stays on one line) and the spacing of its comment.
+            while old:
+                old.pop()
+            old.extend(value)
+            return
+        if not value:
+            value = CommentedSeq()
+            value.fa.set_flow_style()
     node[last] = value
 
 
