@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -137,3 +138,130 @@ def test_parallel_refresh_matches_serial(ws: Workspace, monkeypatch: object) -> 
     monkeypatch.setattr(index_module, "PARALLEL_THRESHOLD", 2)  # type: ignore[attr-defined]
     parallel = fresh_index(ws).rows()
     assert parallel == serial
+
+
+WRONG_TYPES = """\
+---
+title: {text: not a title}
+status: [draft]
+severity: [SEV1]
+services: 42
+tags: 7
+authors: ann
+responders: 5
+facilitator: [x]
+impact: {x: 1}
+started_at: [1]
+timeline: {at: noon}
+whys: why
+contributing_factors: 3
+action_items: fix it
+reviews: 4
+incident_refs: 9
+2026-01-01: a date as a key
+---
+# Body words
+"""
+
+WRONG_ENTRIES = """\
+---
+title: Wrong entries
+status: draft
+severity: SEV2
+services: payments
+tags: [db, {b: 1}, [c]]
+action_items: [1, text, [2], {title: no id, owner: [x]}]
+timeline: [3, text]
+contributing_factors: [x, {category: [monitoring], description: 1}]
+---
+# Body
+"""
+
+
+def test_wrong_typed_fields_are_indexed_as_invalid(ws: Workspace) -> None:
+    good = make(ws, "Good one", 2, services=["payments"], severity="SEV2")
+    (ws.store.folder / "types.md").write_text(WRONG_TYPES)
+    (ws.store.folder / "entries.md").write_text(WRONG_ENTRIES)
+    index = fresh_index(ws)
+    rows = {r.id: r for r in index.rows()}
+    assert set(rows) == {good, "types", "entries"}
+    # Nothing of the wrong type leaks into the row: no title made of a mapping, no
+    # services made of the characters of a string.
+    types = rows["types"]
+    assert (types.title, types.status, types.severity) == (None, None, None)
+    assert types.services == () and types.tags == () and types.problems >= 15
+    entries = rows["entries"]
+    assert entries.title == "Wrong entries" and entries.severity == "SEV2"
+    assert entries.services == () and entries.tags == ("db",)
+    problems = index.problems()
+    assert "postmortems/types.md:6: tags: Input should be a valid list (got 7)" in [
+        str(p) for p in problems["types"]
+    ]
+    assert any(p.field == "action_items[0]" for p in problems["entries"])
+    # The data column keeps the format's shape, for queries that read it in SQL.
+    conn = index.connect()
+    sql = "SELECT json_extract(data, ?) FROM postmortems WHERE id=?"
+    assert conn.execute(sql, ("$.contributing_factors", "types")).fetchone()[0] == "[]"
+    factors = conn.execute(sql, ("$.contributing_factors", "entries")).fetchone()[0]
+    assert json.loads(factors) == [{"category": None, "description": "1"}]
+    actions = conn.execute(sql, ("$.action_items", "entries")).fetchone()[0]
+    assert json.loads(actions) == [{"title": "no id", "owner": None}]
+    # The valid file is still served as before.
+    assert index.actions() == [] and rows[good].services == ("payments",)
+    assert [doc_id for doc_id, _ in index.front_matter()] == [good]
+    assert index.refresh() == 0
+
+
+def _write_config(ws: Workspace, text: str) -> None:
+    (ws.root / "mortem.toml").write_text(text)
+
+
+def test_settings_that_validation_uses_are_followed(ws: Workspace, tmp_path: Path) -> None:
+    doc_id = make(ws, "Minor one", 3, severity="SEV3")
+    assert fresh_index(ws).problems() == {}
+    original = (ws.root / "mortem.toml").read_text()
+    without_sev3 = original.replace(
+        '[[severities]]\nname = "SEV3"\ndescription = "Minor: limited impact, a workaround exists."\n',
+        "",
+    )
+    assert without_sev3 != original
+    _write_config(ws, without_sev3)
+    # A new Workspace reads the new mortem.toml, as the next command would.
+    changed = Workspace.open(ws.root)
+    index = fresh_index(changed)
+    assert index.refresh() == 1  # re-parsed although the file did not change
+    (problem,) = index.problems()[doc_id]
+    assert problem.field == "severity" and "unknown severity 'SEV3'" in problem.message
+    assert index.refresh() == 0
+    _write_config(ws, original)
+    assert fresh_index(Workspace.open(ws.root)).problems() == {}
+
+
+def test_size_limit_and_categories_are_part_of_the_rules(ws: Workspace) -> None:
+    doc_id = make(ws, "Limits", 4)
+    path = ws.store.path_for(doc_id)
+    path.write_text(
+        path.read_text().replace(
+            "contributing_factors: []",
+            "contributing_factors:\n- {category: monitoring, description: No alert}",
+        )
+    )
+    assert fresh_index(ws).problems() == {}
+    config = ws.root / "mortem.toml"
+    base = config.read_text()
+    config.write_text(base + '\n[factors]\ncategories = ["testing"]\n')
+    found = fresh_index(Workspace.open(ws.root)).problems()[doc_id]
+    assert [p.field for p in found] == ["contributing_factors[0].category"]
+    config.write_text(base + "\n[limits]\nmax_file_bytes = 100\n")
+    found = fresh_index(Workspace.open(ws.root)).problems()[doc_id]
+    assert "over the limit of 100" in found[0].message
+
+
+def test_settings_follow_a_git_checkout(ws: Workspace) -> None:
+    doc_id = make(ws, "Checkout sev", 5, severity="SEV4")
+    config = ws.root / "mortem.toml"
+    config.write_text(config.read_text().replace('name = "SEV4"', 'name = "LOW"'))
+    git(ws.root, "commit", "-qam", "Rename SEV4")
+    assert doc_id in fresh_index(Workspace.open(ws.root)).problems()
+    git(ws.root, "checkout", "-q", "HEAD~1")
+    assert fresh_index(Workspace.open(ws.root)).problems() == {}

@@ -38,7 +38,9 @@ DEFAULT_CATEGORIES = [
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: TOML has real booleans and numbers, so `commit = "yes"` or `approvals =
+    # "2"` is a mistake to report, not a string to coerce.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Severity(_Section):
@@ -157,10 +159,17 @@ class Lint(_Section):
 
 class Settings(_Section):
     paths: Paths = Field(default_factory=Paths)
-    severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES))
+    severities: list[Severity] = Field(
+        default_factory=lambda: list(DEFAULT_SEVERITIES),
+        description="Severity names, most severe first, each with what it means "
+        "([[severities]] tables: name, description).",
+    )
     factors: Factors = Field(default_factory=Factors)
     reviews: Reviews = Field(default_factory=Reviews)
-    people: dict[str, Person] = Field(default_factory=dict)
+    people: dict[str, Person] = Field(
+        default_factory=dict,
+        description="The roster: key -> name, team, role, email ([people.KEY] tables).",
+    )
     limits: Limits = Field(default_factory=Limits)
     templates: Templates = Field(default_factory=Templates)
     git: Git = Field(default_factory=Git)
@@ -215,8 +224,11 @@ def load_settings(path: Path | None) -> Loaded:
     try:
         settings = Settings.model_validate({**known, "extra": extra})
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        key = ".".join(str(p) for p in err["loc"])
+        # An unknown key first: a misspelt one (`nmae`) also makes the real one
+        # (`name`) missing, and the misspelling is what to fix.
+        errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
+        key = _dotted(err["loc"])
         line = _line_of_key(path, err["loc"])
         where = f"{path}:{line}" if line else str(path)
         if err["type"] == "extra_forbidden":
@@ -225,27 +237,91 @@ def load_settings(path: Path | None) -> Loaded:
     return Loaded(settings, path, raw)
 
 
-def _line_of_key(path: Path, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line of a dotted key in a TOML file (tomllib keeps no positions)."""
-    names = [p for p in loc if isinstance(p, str)]
-    if not names:
-        return None
-    leaf = names[-1]
-    tables = names[:-1]
-    section: str | None = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
-        if header:
-            section = header.group(1)
-            if section.split(".") == names:
-                return number
-            continue
-        in_table = not tables or (
-            section is not None and section.split(".")[: len(tables)] == tables
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """A settings path as written in mortem.toml terms: severities[1].name."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+def check_default_template(
+    settings: Settings, config_path: Path | None, templates_folder: Path
+) -> None:
+    """`templates.default` must name a template that exists and can be read.
+
+    Checked by `mortem config` and `mortem new` rather than on every load: reading the
+    templates would cost every command, and only these two use the default.
+    """
+    from .templates import all_templates
+
+    name = settings.templates.default
+    broken: dict[str, Any] = {}
+    found = all_templates(templates_folder, broken)
+    if name in found and name not in broken:
+        return
+    line = _line_of_key(config_path, ("templates", "default")) if config_path else None
+    where = f"{config_path}:{line}" if line else str(config_path or CONFIG_NAME)
+    if name in broken:
+        raise ConfigError(
+            f"{where}: templates.default: template {name!r} is broken: {broken[name]}"
         )
-        if in_table and re.match(rf"^\s*\"?{re.escape(leaf)}\"?\s*=", line):
-            return number
-    return None
+    known = ", ".join(sorted(found))
+    raise ConfigError(
+        f"{where}: templates.default: no template named {name!r} (available: {known})"
+    )
+
+
+def _line_of_key(path: Path, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line of a settings path in a TOML file (tomllib keeps no positions).
+
+    The line of the key itself when it is written, else of the deepest table or key on
+    its way: a missing `name` of [people.zed] points at the `[people.zed]` header.
+    `[[severities]]` tables are counted, so `severities[1].name` is the second one's.
+    """
+    parts = list(loc)
+    best: int | None = None
+    best_depth = 0
+    table: tuple[Any, ...] = ()
+    counts: dict[tuple[str, ...], int] = {}
+
+    def depth_of(candidate: tuple[Any, ...]) -> int:
+        """How much of `parts` the candidate covers, when it is all a prefix of it."""
+        if len(candidate) > len(parts) or list(candidate) != parts[: len(candidate)]:
+            return 0
+        return len(candidate)
+
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        candidates: list[tuple[Any, ...]] = []
+        header = re.match(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?", line)
+        if header:
+            names = tuple(n.strip().strip("\"'") for n in header.group(2).split("."))
+            if header.group(1) == "[[":
+                counts[names] = counts.get(names, -1) + 1
+                table = (*names, counts[names])
+                candidates = [names, table]
+            else:
+                table = names
+                candidates = [table]
+        else:
+            key = re.match(r"^\s*([\"']?)([A-Za-z0-9_.-]+)\1\s*=", line)
+            if key:
+                candidates = [(*table, *key.group(2).split("."))]
+        for candidate in candidates:
+            depth = depth_of(candidate)
+            if depth > best_depth:
+                best, best_depth = number, depth
+        if best_depth == len(parts):
+            break
+    return best
+
+
+def _fields_help(model: type[BaseModel]) -> str:
+    """`name` (Full name.), `team` (...): the keys a table takes, for `mortem config`."""
+    return "; ".join(
+        f"{field} ({info.description.rstrip('.')})" if info.description else field
+        for field, info in model.model_fields.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -292,12 +368,15 @@ def effective_settings(loaded: Loaded) -> list[Effective]:
         elif name == "people":
             for key, person in value.items():
                 rows.append(
-                    Effective(f"people.{key}", person.model_dump(), origin([name, key]), "")
+                    Effective(
+                        f"people.{key}",
+                        person.model_dump(),
+                        origin([name, key]),
+                        f"A person of the roster: {_fields_help(Person)}",
+                    )
                 )
             if not value:
-                rows.append(
-                    Effective("people", {}, "default", "The roster: key -> name, team, role.")
-                )
+                rows.append(Effective("people", {}, "default", info.description or ""))
         else:
             dumped = [s.model_dump() for s in value] if isinstance(value, list) else value
             rows.append(Effective(name, dumped, origin([name]), info.description or ""))

@@ -5,7 +5,9 @@ older schema version is rebuilt, and every query first refreshes it against the 
 on disk. A refresh costs one readdir and one stat per file; only files whose size or
 modification time moved are read again, and only those whose content hash changed are
 parsed again. A file modified within the same clock tick as its indexing ("racy", as
-git calls it) is re-hashed on the next refresh, so a quick edit is never missed.
+git calls it) is re-hashed on the next refresh, so a quick edit is never missed. A
+file's problems also depend on mortem.toml (severities, categories, the size limit):
+when those settings change, every file is parsed again.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_origin
+
+from pydantic import BaseModel
 
 from .errors import ParseError, Problem
 from .fsutil import content_hash
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
     from .document import Document
     from .model import Postmortem
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 RACY_NS = 2_000_000_000
 PARALLEL_THRESHOLD = 400
 
@@ -125,13 +130,37 @@ class Indexed:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """The settings that parsing and validating a file depend on.
+
+    Its fingerprint is kept in the index: when mortem.toml changes any of these (by an
+    edit, a pull or a checkout), every file is parsed again, as its problems may have
+    changed although its bytes did not. A setting that validation starts to use must
+    be added here, or the index will serve problems found under the old settings.
+    """
+
+    max_bytes: int
+    severities: tuple[str, ...]
+    categories: tuple[str, ...]
+
+    @classmethod
+    def of(cls, settings: Any) -> Rules:
+        return cls(
+            settings.limits.max_file_bytes,
+            tuple(settings.severity_names),
+            tuple(settings.factors.categories),
+        )
+
+    def fingerprint(self) -> str:
+        return json.dumps([self.max_bytes, self.severities, self.categories])
+
+
+@dataclass(frozen=True)
 class Job:
     id: str
     path: str
     display: str
-    max_bytes: int
-    severities: tuple[str, ...]
-    categories: tuple[str, ...]
+    rules: Rules
 
 
 def _sections(body: str) -> tuple[str, str]:
@@ -148,6 +177,77 @@ def _sections(body: str) -> tuple[str, str]:
     return "\n".join(summary), "\n".join(rest)
 
 
+def _scalar(value: Any) -> str | None:
+    """A plain YAML scalar as text; None for a missing value, a list or a mapping."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, datetime | date):
+        # Not `iso`: a time without a timezone must not be shifted by the local zone.
+        return value.isoformat()
+    return str(value)
+
+
+def _scalars(value: Any) -> list[str]:
+    """The scalar entries of a list as text; nothing when the value is not a list."""
+    if not isinstance(value, list):
+        return []
+    return [text for text in (_scalar(v) for v in value) if text is not None]
+
+
+def _json_safe(value: Any) -> Any:
+    """Any YAML value as JSON values: dates as text, mapping keys as text."""
+    if isinstance(value, dict):
+        return {str(_scalar(k)): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        # NaN and infinities are valid YAML but not JSON; SQLite's json() rejects them.
+        return value if value == value and abs(value) != float("inf") else str(value)
+    return _scalar(value)
+
+
+@cache
+def _kinds(model: type[BaseModel]) -> dict[str, tuple[str, type[BaseModel] | None]]:
+    """Each field of a model as "scalars" (a list of them), "records" or "scalar"."""
+    kinds: dict[str, tuple[str, type[BaseModel] | None]] = {}
+    for name, info in model.model_fields.items():
+        kind: tuple[str, type[BaseModel] | None] = ("scalar", None)
+        if get_origin(info.annotation) is list:
+            (item,) = get_args(info.annotation)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                kind = ("records", item)
+            else:
+                kind = ("scalars", None)
+        kinds[name] = kind
+    return kinds
+
+
+def _shaped(data: dict[Any, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Front matter that failed validation, cut to the shape of the model.
+
+    The index's `data` column is read by queries that expect a list where the format
+    has one (json_extract of contributing_factors, say); a wrong-typed value is
+    dropped here, as it is already reported among the file's problems.
+    """
+    kinds = _kinds(model)
+    shaped: dict[str, Any] = {}
+    for key, value in data.items():
+        name = str(_scalar(key))
+        kind, record = kinds.get(name, ("free", None)) if isinstance(key, str) else ("free", None)
+        if kind == "scalar":
+            shaped[name] = _scalar(value)
+        elif kind == "scalars":
+            shaped[name] = _scalars(value)
+        elif kind == "records" and record is not None:
+            items = value if isinstance(value, list) else []
+            shaped[name] = [_shaped(v, record) for v in items if isinstance(v, dict)]
+        else:
+            shaped[name] = _json_safe(value)
+    return shaped
+
+
 def index_one(job: Job) -> Indexed:
     """Read, hash, parse and validate one file (runs in a worker process for big batches)."""
     # Imported here: a query on a fresh index parses nothing, and the model and the
@@ -160,19 +260,19 @@ def index_one(job: Job) -> Indexed:
     digest = content_hash(raw)
     problems: list[Problem]
     doc: Document | None = None
-    if len(raw) > job.max_bytes:
+    if len(raw) > job.rules.max_bytes:
         problems = [
             Problem(
                 job.display,
                 None,
                 None,
-                f"file is {len(raw)} bytes, over the limit of {job.max_bytes}",
+                f"file is {len(raw)} bytes, over the limit of {job.rules.max_bytes}",
             )
         ]
     else:
         try:
             doc = Document.parse(decode(raw, job.display), job.display, job.id, digest)
-            problems = doc.problems(job.severities, job.categories)
+            problems = doc.problems(job.rules.severities, job.rules.categories)
         except ParseError as exc:
             problems = exc.problems
         except Exception as exc:  # one strange file must not stop a listing of thousands
@@ -219,13 +319,15 @@ def index_one(job: Job) -> Indexed:
         )
     else:
         # Invalid front matter: keep what can be shown so the file is listed, not hidden.
-        dumped = json.loads(json.dumps(data, default=str))
-        title = str(data.get("title")) if data.get("title") is not None else None
-        status = str(data.get("status")) if data.get("status") is not None else None
-        severity = str(data.get("severity")) if data.get("severity") is not None else None
+        from .model import Postmortem
+
+        dumped = _shaped(data, Postmortem)
+        title = dumped.get("title")
+        status = dumped.get("status")
+        severity = dumped.get("severity")
         times = [None, None, None, None]
-        services = [str(s) for s in data.get("services") or [] if isinstance(s, str | int)]
-        tags = [str(s) for s in data.get("tags") or [] if isinstance(s, str | int)]
+        services = dumped.get("services", [])
+        tags = dumped.get("tags", [])
         people = []
         actions = []
         search = (job.id, title or "", doc.body, "", "", "", "")
@@ -321,6 +423,10 @@ class Index:
         conn = self.connect()
         # (id, mtime, size, racy); hashes are fetched for stale files only.
         known = {row[0]: row for row in conn.execute("SELECT id, mtime_ns, size, racy FROM files")}
+        rules = Rules.of(self.store.settings)
+        fingerprint = rules.fingerprint()
+        stored = conn.execute("SELECT value FROM meta WHERE key='rules'").fetchone()
+        rules_changed = stored is None or stored[0] != fingerprint
         on_disk: dict[str, tuple[int, int, str]] = {}
         for entry in self.store.scan():
             st = entry.stat()
@@ -328,31 +434,27 @@ class Index:
         stale = [
             doc_id
             for doc_id, (mtime, size, _) in on_disk.items()
-            if doc_id not in known
+            if rules_changed
+            or doc_id not in known
             or known[doc_id][3]
             or known[doc_id][1] != mtime
             or known[doc_id][2] != size
         ]
         gone = [doc_id for doc_id in known if doc_id not in on_disk]
-        if not stale and not gone:
+        if not stale and not gone and not rules_changed:
             return 0
-        settings = self.store.settings
         jobs = [
-            Job(
-                doc_id,
-                on_disk[doc_id][2],
-                self.store.display(Path(on_disk[doc_id][2])),
-                settings.limits.max_file_bytes,
-                settings.severity_names,
-                tuple(settings.factors.categories),
-            )
+            Job(doc_id, on_disk[doc_id][2], self.store.display(Path(on_disk[doc_id][2])), rules)
             for doc_id in stale
         ]
-        # A file whose bytes did not change only needs its stat updated.
+        # A file whose bytes did not change only needs its stat updated, unless the
+        # rules it was validated under changed.
         unchanged: list[tuple[int, int, int, str]] = []
         to_parse: list[Job] = []
-        sql = "SELECT id, hash FROM files WHERE id IN (SELECT value FROM json_each(?))"
-        hashes = dict(conn.execute(sql, (json.dumps([j.id for j in jobs if j.id in known]),)))
+        hashes: dict[str, str] = {}
+        if not rules_changed:
+            sql = "SELECT id, hash FROM files WHERE id IN (SELECT value FROM json_each(?))"
+            hashes = dict(conn.execute(sql, (json.dumps([j.id for j in jobs if j.id in known]),)))
         for job in jobs:
             old_hash = hashes.get(job.id)
             if old_hash is not None:
@@ -368,6 +470,8 @@ class Index:
             conn.executemany("UPDATE files SET mtime_ns=?, size=?, racy=? WHERE id=?", unchanged)
             for doc_id in gone:
                 self._delete(conn, doc_id)
+            if rules_changed:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('rules', ?)", (fingerprint,))
             # Chunks are stored as workers finish them, so writing overlaps parsing.
             for chunk in self._parse(to_parse):
                 for item in chunk:

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from .document import split_front_matter
-from .errors import NotFoundError, UsageError
+from .document import Split, split_front_matter
+from .errors import NotFoundError, Problem, UsageError
 
 
 @dataclass(frozen=True)
@@ -26,22 +26,73 @@ class Template:
     origin: str  # "built-in" or the file it came from
 
 
-def _parse_template(text: str, origin: str, fallback_name: str) -> Template:
+class TemplateError(Exception):
+    """A repository template that cannot be used; `problem` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _key_line(split: Split, key: str) -> int:
+    """The line of a top-level key in a template's front matter (its first line if absent)."""
+    for offset, line in enumerate(split.front.splitlines()):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return split.front_line + offset
+    return split.front_line
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, split: Split, display: str) -> Problem:
+    """A YAML error at the line a person would fix.
+
+    Something left open (a `[`, a quote) is only noticed at the end of the front
+    matter; the line where it was opened is the useful one then.
+    """
+    mark = exc.problem_mark
+    at_end = mark is None or mark.index >= len(split.front.rstrip())
+    if at_end and exc.context_mark is not None:
+        mark = exc.context_mark
+    line = split.front_line + mark.line if mark is not None else split.front_line
+    what = exc.problem or exc.context or "invalid YAML"
+    if exc.problem and exc.context:
+        what += f" ({exc.context})"
+    return Problem(display, line, None, f"YAML syntax error: {what}")
+
+
+def _parse_template(text: str, origin: str, fallback_name: str, display: str) -> Template:
+    """A template from its file text; raises TemplateError naming `display` and the line."""
     split = split_front_matter(text)
-    if split is None:
-        meta: dict[str, Any] = {}
-        body = text
-    else:
-        loaded = yaml.safe_load(split.front) or {}
-        if not isinstance(loaded, dict):
-            raise UsageError(f"{origin}: template front matter must be a mapping")
-        meta, body = loaded, split.body
+    meta: dict[str, Any] = {}
+    body = text
+    if split is not None:
+        body = split.body
+        try:
+            loaded = yaml.safe_load(split.front)
+        except yaml.MarkedYAMLError as exc:
+            raise TemplateError(_yaml_problem(exc, split, display)) from None
+        except yaml.YAMLError as exc:
+            raise TemplateError(
+                Problem(display, split.front_line, None, f"YAML error: {exc}")
+            ) from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise TemplateError(
+                Problem(display, split.front_line, None, "template front matter must be a mapping")
+            )
+        meta = loaded or {}
+    for key in ("name", "description"):
+        if isinstance(meta.get(key), dict | list):
+            raise TemplateError(
+                Problem(display, _key_line(split, key) if split else None, key, "must be text")
+            )
     sections = meta.get("sections")
     if sections is None:
         sections = [m.group(1).strip() for m in re.finditer(r"^##\s+(.+)$", body, re.M)]
+    elif not isinstance(sections, list) or any(isinstance(s, dict | list) for s in sections):
+        line = _key_line(split, "sections") if split else None
+        raise TemplateError(Problem(display, line, "sections", "must be a list of section names"))
     return Template(
         name=str(meta.get("name", fallback_name)),
-        description=str(meta.get("description", "")),
+        description=str(meta.get("description") or ""),
         sections=tuple(str(s) for s in sections),
         body=body,
         origin=origin,
@@ -53,23 +104,55 @@ def builtin_templates() -> dict[str, Template]:
     folder = resources.files("mortem") / "templates"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".md"):
-            tpl = _parse_template(entry.read_text(encoding="utf-8"), "built-in", entry.name[:-3])
+            text = entry.read_text(encoding="utf-8")
+            tpl = _parse_template(text, "built-in", entry.name[:-3], entry.name)
             found[tpl.name] = tpl
     return found
 
 
-def all_templates(repo_folder: Path | None) -> dict[str, Template]:
-    """Built-in templates, overridden or extended by the repository's `templates/`."""
+def _display(path: Path) -> str:
+    """A template file as the repository names it: relative to mortem.toml's folder."""
+    from .config import CONFIG_NAME
+
+    for folder in path.parents:
+        if (folder / CONFIG_NAME).is_file():
+            return path.relative_to(folder).as_posix()
+    return str(path)
+
+
+def all_templates(
+    repo_folder: Path | None, broken: dict[str, Problem] | None = None
+) -> dict[str, Template]:
+    """Built-in templates, overridden or extended by the repository's `templates/`.
+
+    A repository template that cannot be read is left out, so that the others stay
+    usable; it is added to `broken` (by its file name without `.md`, as its own name
+    may be what is unreadable) for the caller to report.
+    """
     found = builtin_templates()
     if repo_folder is not None and repo_folder.is_dir():
         for path in sorted(repo_folder.glob("*.md")):
-            tpl = _parse_template(path.read_text(encoding="utf-8"), str(path), path.stem)
+            try:
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    raise TemplateError(Problem(_display(path), None, None, "not UTF-8")) from None
+                tpl = _parse_template(text, str(path), path.stem, _display(path))
+            except TemplateError as exc:
+                if broken is not None:
+                    broken[path.stem] = exc.problem
+                continue
             found[tpl.name] = tpl
     return found
 
 
 def get_template(name: str, repo_folder: Path | None) -> Template:
-    templates = all_templates(repo_folder)
+    broken: dict[str, Problem] = {}
+    templates = all_templates(repo_folder, broken)
+    # A broken file is reported even when a built-in of the same name exists: the
+    # repository meant to replace it, and silently using the built-in would hide that.
+    if name in broken:
+        raise UsageError(f"{broken[name]}")
     if name not in templates:
         known = ", ".join(sorted(templates))
         raise NotFoundError(f"no template named {name!r} (available: {known})")

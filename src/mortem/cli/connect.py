@@ -91,7 +91,8 @@ def offer_related(doc_id: str) -> None:
 
 
 export_app = typer.Typer(
-    help="Send open action items to an issue tracker: Jira (CSV) or GitHub issues.",
+    help="Send open action items to an issue tracker: Jira (CSV) or GitHub issues.\n\n"
+    "Example: [bold]mortem export jira -o actions.csv[/bold]",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
@@ -228,7 +229,8 @@ def remind(
 
 
 import_app = typer.Typer(
-    help="Bring in timelines (PagerDuty, Slack, Opsgenie, CSV) and whole Markdown postmortems.",
+    help="Bring in timelines (PagerDuty, Slack, Opsgenie, CSV) and whole Markdown postmortems.\n\n"
+    "Example: [bold]mortem import csv timeline.csv --into 2026-03-14-checkout-timeouts[/bold]",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")

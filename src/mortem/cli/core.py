@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -14,6 +14,9 @@ from ..errors import UsageError
 from . import output
 from .main import app, state
 from .output import Format
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 
 def _interactive() -> bool:
@@ -70,8 +73,11 @@ def new(
 ) -> None:
     """Create a draft postmortem from a template and commit it.
 
+    In a terminal, asks for the title, severity, services and start time not given.
+
     Example: [bold]mortem new "Checkout timeouts" --severity SEV2 --service payments-api[/bold]
     """
+    from ..config import check_default_template
     from ..templates import NewPostmortem
 
     ws = state.workspace()
@@ -79,6 +85,12 @@ def new(
         if not _interactive():
             raise UsageError('a title is needed: mortem new "What happened"')
         title = typer.prompt("Title")
+    title = title.strip()
+    if not title:
+        raise UsageError('the title is empty: mortem new "What happened"')
+    if template is None:
+        check_default_template(ws.settings, ws.config_path, ws.templates_folder)
+    started = parse_when(started_at, "--started-at")
     if _interactive():
         if severity is None:
             choices = "/".join(ws.settings.severity_names)
@@ -86,6 +98,8 @@ def new(
         if not service:
             answer = typer.prompt("Services (comma-separated)", default="", show_default=False)
             service = [s.strip() for s in answer.split(",") if s.strip()]
+        if started_at is None:
+            started = _prompt_started_at()
     author = ws.author(state.author)
     authors = [state.author] if state.author and state.author in ws.settings.people else []
     if not authors and author is not None:
@@ -97,7 +111,7 @@ def new(
             services=service,
             tags=tag,
             authors=authors,
-            started_at=parse_when(started_at, "--started-at"),
+            started_at=started,
             impact=impact,
         ),
         template,
@@ -108,6 +122,20 @@ def new(
         from .connect import offer_related
 
         offer_related(saved.document.id)
+
+
+def _prompt_started_at() -> dt.datetime | None:
+    """Ask until the answer is a time with a timezone, or empty (not known yet)."""
+    while True:
+        answer = typer.prompt(
+            "Started at (e.g. 2026-03-14T02:47:00Z; empty: unknown)",
+            default="",
+            show_default=False,
+        ).strip()
+        try:
+            return parse_when(answer or None, "started at")
+        except UsageError as exc:
+            output.error(str(exc))
 
 
 @app.command("list")
@@ -279,12 +307,56 @@ def log(
     output.emit(rows, fmt, ["commit", "date", "author", "subject"], empty="no history")
 
 
+def _markdown_files(paths: list[Path], ws: Workspace) -> list[Path]:
+    """The files named, and the Markdown files under the folders named.
+
+    A folder is walked as `mortem lint` walks it (hidden folders and the
+    `[lint] exclude` patterns skipped), and so are evidence folders (`ID/` beside
+    `ID.md`) and the templates folder: their Markdown files are not postmortems.
+    """
+    import fnmatch
+    import os
+
+    root, exclude = ws.root, ws.settings.lint.exclude
+    templates = ws.templates_folder.resolve()
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+            continue
+        if not path.is_dir():
+            raise UsageError(f"{path}: no such file or folder")
+        for current, dirs, names in os.walk(path):
+            here = Path(current)
+            stems = {n[:-3] for n in names if n.endswith(".md")}
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".") and d not in stems and (here / d).resolve() != templates
+            )
+            for name in sorted(names):
+                if not name.endswith(".md") or name.startswith("."):
+                    continue
+                file = here / name
+                try:
+                    shown = file.resolve().relative_to(root).as_posix()
+                except ValueError:
+                    shown = file.as_posix()
+                if not any(fnmatch.fnmatchcase(shown, pattern) for pattern in exclude):
+                    found.append(file)
+    return found
+
+
 @app.command()
 def validate(
-    paths: list[Path] = typer.Argument(None, help="Files to check (default: the repository)."),
+    paths: list[Path] = typer.Argument(
+        None, help="Files or folders to check (default: the repository's postmortems)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Check postmortem files against the format. Exit 0 clean, 1 problems, 2 usage error.
+
+    A folder is checked with the Markdown files under it, evidence folders aside.
 
     Example: [bold]mortem validate postmortems/2026-03-14-checkout-timeouts.md[/bold]
     """
@@ -294,16 +366,15 @@ def validate(
     problems = []
     if paths:
         ws = state.workspace()
-        for path in paths:
-            if not path.is_file():
-                raise UsageError(f"{path}: no such file")
+        files = _markdown_files(paths, ws)
+        for path in files:
             display = ws.store.display(path.resolve())
             try:
                 doc = Document.read(path, display, path.stem, ws.settings.limits.max_file_bytes)
                 problems += ws.validate_document(doc, path.resolve().parent)
             except ParseError as exc:
                 problems += exc.problems
-        checked = len(paths)
+        checked = len(files)
     else:
         ws = state.workspace()
         found = ws.validate_all()
@@ -346,12 +417,14 @@ def config(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
 
     Example: [bold]mortem config --format json[/bold]
     """
-    from ..config import effective_settings, load_settings
+    from ..config import check_default_template, effective_settings, load_settings
 
     ws = state.workspace()
+    loaded = load_settings(ws.config_path)
+    check_default_template(loaded.settings, ws.config_path, ws.templates_folder)
     rows = [
         {"key": e.key, "value": e.value, "source": e.source, "help": e.help}
-        for e in effective_settings(load_settings(ws.config_path))
+        for e in effective_settings(loaded)
     ]
     if fmt is Format.table:
         for row in rows:
@@ -361,11 +434,15 @@ def config(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
 
 @app.command()
 def templates(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
-    """List the templates `mortem new --template` can use.
+    """List the templates `mortem new --template` can use. Exit 1 if one cannot be read.
 
     Example: [bold]mortem templates[/bold]
     """
+    from ..errors import Problem
+    from ..templates import all_templates
+
     ws = state.workspace()
+    broken: dict[str, Problem] = {}
     rows = [
         {
             "name": t.name,
@@ -373,9 +450,13 @@ def templates(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> Non
             "sections": list(t.sections),
             "origin": t.origin,
         }
-        for t in ws.templates().values()
+        for t in all_templates(ws.templates_folder, broken).values()
     ]
     output.emit(rows, fmt, ["name", "description", "origin"])
+    for problem in broken.values():
+        sys.stderr.write(f"{problem}\n")
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command()

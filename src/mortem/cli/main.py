@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="mortem",
-    help="Blameless postmortems as Markdown files in git: write, lint, track, measure, serve.",
+    # The help is the callback's docstring, so that it can carry an example.
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
@@ -55,7 +55,7 @@ def main(
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ) -> None:
-    """mortem keeps postmortems honest: blameless, complete, followed through.
+    """Blameless postmortems as Markdown files in git: write, lint, track, measure, serve.
 
     Example: [bold]mortem new "Checkout timeouts" --severity SEV2 --service payments-api[/bold]
     """
@@ -80,7 +80,9 @@ def run() -> None:
     _register()
     debug = "--debug" in sys.argv
     try:
-        code = app(standalone_mode=False)
+        # One name however it was started (`python -m mortem` included), so that usage
+        # lines and error hints can be pasted as they are.
+        code = app(standalone_mode=False, prog_name="mortem")
     except MortemError as exc:
         if debug:
             raise
@@ -90,13 +92,16 @@ def run() -> None:
         output.error("interrupted")
         sys.exit(130)
     except Exception as exc:
-        # Typer's bundled click raises its own usage and abort errors; they know how
-        # to print themselves.
-        show = getattr(exc, "show", None)
-        if callable(show) and hasattr(exc, "exit_code"):
-            show()
-            usage = any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
-            sys.exit(2 if usage else int(exc.exit_code))
+        # Typer's bundled click raises its own usage and abort errors; they are told
+        # apart by class name, as that click is a private module of typer.
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        if "NoArgsIsHelpError" in names:
+            # A group called bare: its help is the useful answer, kept whole.
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(2)
+        if "ClickException" in names:
+            output.error(_click_message(exc))
+            sys.exit(2 if "UsageError" in names else int(getattr(exc, "exit_code", 1)))
         if type(exc).__name__ == "Abort":
             output.error("aborted")
             sys.exit(1)
@@ -105,3 +110,12 @@ def run() -> None:
         output.error(f"unexpected error: {exc!r} (run with --debug for the traceback)")
         sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_message(exc: Exception) -> str:
+    """A click error as one line, pointing at the help of the command it concerns."""
+    message = " ".join(str(exc.format_message()).split()).rstrip(".")  # type: ignore[attr-defined]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message
+    return f"{message} (see {ctx.command_path} --help)"

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from ..users import UsersFile
 
 user_app = typer.Typer(
-    help="Accounts of the web page (the users file, outside git).", no_args_is_help=True
+    help="Accounts of the web page (the users file, outside git).\n\n"
+    'Example: [bold]mortem user add priya --role editor --name "Priya Raman"[/bold]',
+    no_args_is_help=True,
 )
 app.add_typer(user_app, name="user")
 
