@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -309,6 +310,103 @@ def test_real_postmortem_round_trip_and_edits(path: Path) -> None:
         reread = Document.parse(closed, path.name, path.stem).model()
         assert reread.action_items[0].status == target
         assert reread.action_items[1:] == doc.model().action_items[1:]
+
+
+@functools.cache
+def converted_once(path: Path) -> str:
+    return converted(path)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(REAL), st.data())
+def test_random_edits_of_real_postmortems_change_only_their_field(
+    path: Path, data: st.DataObject
+) -> None:
+    text = converted_once(path)
+    doc = Document.parse(text, path.name, path.stem)
+    before = front(text)
+    kind = data.draw(st.sampled_from(["title", "impact", "timeline", "action", "tags"]))
+    if kind in ("timeline", "action") and not before.get(
+        "timeline" if kind == "timeline" else "action_items"
+    ):
+        kind = "title"
+    expected = front(text)
+    if kind in ("title", "impact"):
+        value = data.draw(SAFE_TEXT)
+        expected[kind] = value
+
+        def edit(f: Any) -> None:
+            f[kind] = value
+
+        field = kind
+    elif kind == "timeline":
+        index = data.draw(st.integers(0, len(before["timeline"]) - 1))
+        value = data.draw(SAFE_TEXT)
+        expected["timeline"][index]["event"] = value
+
+        def edit(f: Any) -> None:
+            f["timeline"][index]["event"] = value
+
+        field = "event"
+    elif kind == "action":
+        index = data.draw(st.integers(0, len(before["action_items"]) - 1))
+        value = data.draw(st.sampled_from(["open", "in-progress", "done", "wont-do"]))
+        expected["action_items"][index]["status"] = value
+
+        def edit(f: Any) -> None:
+            f["action_items"][index]["status"] = value
+
+        field = "status"
+    else:
+        value = data.draw(st.lists(SAFE_TEXT.map(lambda t: t.replace(" ", "-")), max_size=3))
+        expected["tags"] = value
+
+        def edit(f: Any) -> None:
+            f["tags"] = value
+
+        field = "tags"
+    new = doc.edited(edit)
+    assert front(new) == expected  # the edit, and nothing else, in the values
+    assert new.endswith(doc.body)
+    loc: tuple[str | int, ...] = {
+        "title": ("title",),
+        "impact": ("impact",),
+        "tags": ("tags",),
+    }.get(kind, ())
+    if kind == "timeline":
+        loc = ("timeline", index, "event")
+    elif kind == "action":
+        loc = ("action_items", index, "status")
+    old_span, new_span = span_of(text, loc), span_of(new, loc)
+    old_lines, new_lines = text.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        # Every changed line lies in the lines of the edited value, before and after.
+        assert old_span[0] <= i1 and i2 <= old_span[1] + 1, (tag, i1, i2, old_span, field)
+        assert new_span[0] <= j1 and j2 <= new_span[1] + 1, (tag, j1, j2, new_span, field)
+
+
+def span_of(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    """0-based file lines from the key of the value at `loc` to the value's last line
+    (the line after the value, when it ends at the start of a line, is not counted)."""
+    front_text = text.split("---\n")[1]
+    node: Any = yaml.compose(front_text, Loader=YAML12Loader)
+    key_line = 0
+    for part in loc:
+        if isinstance(part, int):
+            node = node.value[part]
+        else:
+            pair = [(k, v) for k, v in node.value if k.value == part]
+            if not pair:  # a new key: added at the end of the front matter
+                n = front_text.count("\n")
+                return n, n + 2
+            key_line = pair[0][0].start_mark.line
+            node = pair[0][1]
+    end = node.end_mark
+    last = end.line if end.column > 0 else end.line - 1
+    return key_line + 1, max(last, key_line) + 1  # +1: the opening '---' line
 
 
 FLOW_AFTER_COMMENT = """---
