@@ -59,12 +59,12 @@ def set_path(front: Any, loc: Sequence[str | int], value: Any) -> None:
 
 
 def find_action(front: Any, action_id: str, doc_id: str) -> tuple[int, Any]:
-    for index, item in enumerate(front.get("action_items") or []):
+    items = front.get("action_items")
+    items = items if isinstance(items, list) else []  # a wrong type has no items to find
+    for index, item in enumerate(items):
         if isinstance(item, dict) and str(item.get("id")) == action_id:
             return index, item
-    known = ", ".join(
-        str(i.get("id")) for i in front.get("action_items") or [] if isinstance(i, dict)
-    )
+    known = ", ".join(str(i.get("id")) for i in items if isinstance(i, dict))
     raise NotFoundError(
         f"{doc_id} has no action item {action_id!r}" + (f" (it has: {known})" if known else "")
     )

@@ -334,3 +334,32 @@ def test_an_alias_inside_its_own_value_is_a_yaml_finding_not_a_crash(value: str)
     findings = run("# Summary\n\nText.\n", front=f"title: Loop\nx: {value}\n")
     assert [f.code for f in findings] == ["V001"]
     assert "alias refers to the value that holds it" in findings[0].message
+
+
+WRONG_VALUES = ["3", "text", "{a: 1}", "[1, {b: 2}, [3]]", "null", "true"]
+
+
+def _fields_of_base_front() -> list[str]:
+    return [line.split(":")[0] for line in BASE_FRONT.splitlines() if line[:1].isalpha()] + [
+        "reviews",
+        "tags",
+    ]
+
+
+@pytest.mark.parametrize("field", _fields_of_base_front())
+def test_any_wrong_type_in_any_field_gives_findings_not_a_crash(field: str) -> None:
+    lines = BASE_FRONT.splitlines()
+    for value in WRONG_VALUES:
+        # The field's whole value (its nested lines too) replaced by the wrong one.
+        kept, skipping = [], False
+        for line in lines:
+            if line.startswith(f"{field}:"):
+                skipping = True
+                continue
+            if skipping and line[:1] in (" ", "-"):
+                continue
+            skipping = False
+            kept.append(line)
+        front = "\n".join([*kept, f"{field}: {value}"]) + "\n"
+        findings = run("# Summary\n\nText.\n", front=front)
+        assert all(f.line >= 1 for f in findings), (field, value)

@@ -50,13 +50,18 @@ def _front_people(ctx: Context) -> list[str]:
             found.append(value)
         elif isinstance(value, list):
             found += [v for v in value if isinstance(v, str)]
-    for item in data.get("action_items") or []:
+    # A wrong type (`action_items: 3`) is the format rules' finding, not a crash here.
+    for item in _list(data.get("action_items")):
         if isinstance(item, dict) and isinstance(item.get("owner"), str):
             found.append(item["owner"])
-    for review in data.get("reviews") or []:
+    for review in _list(data.get("reviews")):
         if isinstance(review, dict) and isinstance(review.get("reviewers"), list):
             found += [r for r in review["reviewers"] if isinstance(r, str)]
     return found
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 class _Spellings:

@@ -24,7 +24,8 @@ def person_key(site: Site, user: Identity) -> str:
 def review_state(site: Site, doc: Document, user: Identity) -> dict[str, Any]:
     status = str(doc.data.get("status") or "draft")
     me = person_key(site, user)
-    authors = [str(a) for a in doc.data.get("authors") or []]
+    listed = doc.data.get("authors")
+    authors = [str(a) for a in listed] if isinstance(listed, list) else []
     approved = approvers(doc)
     state: dict[str, Any] = {
         "status": status,
