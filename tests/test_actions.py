@@ -313,3 +313,26 @@ def test_cli_list_formats_and_summary(repo: Workspace) -> None:
     assert text.returncode == 0 and "Zed Free" in text.stdout
     bad_date = run_cli("actions", "--due-before", "soon", cwd=root)
     assert bad_date.returncode == 2 and "--due-before: 'soon' is not a date" in bad_date.stderr
+
+
+def test_cli_checks_teams_and_matches_owner_names_to_the_roster(repo: Workspace) -> None:
+    root = repo.root
+    unknown = run_cli("actions", "--team", "green", cwd=root)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        "error: --team 'green' is not a team of the roster (teams: blue, red)"
+    )
+
+    def listed(*args: str) -> list[str]:
+        out = run_cli("actions", *args, "-f", "json", "--today", "2026-03-01", cwd=root)
+        assert out.returncode == 0, out.stderr
+        return [r["ref"] for r in json.loads(out.stdout)]
+
+    # A full name (any case) or an e-mail finds the roster key the files use.
+    assert listed("--owner", "Ana Silva") == listed("--owner", "ana") == [f"{X}/A1"]
+    assert listed("--owner", "ana@example.com") == [f"{X}/A1"]
+    # Owners need not be on the roster: a free name is kept as given.
+    assert listed("--owner", "Zed Free") == [f"{Y}/A4"]
+    assert listed("--team", "Blue") == [f"{X}/A3", f"{Y}/A2", f"{Y}/A3"]
+    negative = run_cli("actions", "summary", "--oldest", "-1", cwd=root)
+    assert negative.returncode == 2 and "--oldest -1" in negative.stderr

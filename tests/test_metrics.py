@@ -10,12 +10,18 @@ today = 2026-07-01 and the roster ana, ben (team red) and cy, dee (team blue):
   P5 2026-05-02  SEV2 api       capacity           (no detected/mitigated/resolved)
   P6 (no start)  SEV4 db
   broken         (front matter is not YAML)
+
+Two action items say which factor they address: P1/A1 (testing, done 01-18) and P3/A2
+(deployment, open).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import math
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -25,10 +31,11 @@ import pytest
 
 from helpers import run_cli
 from mortem.config import Settings
-from mortem.metrics import Options, Stats, compute, compute_from, repeats, select
+from mortem.metrics import Options, Stats, compute, compute_from, observed_days, repeats, select
 from mortem.metrics_facts import Corpus, incident_from, load_corpus
 from mortem.metrics_numbers import (
     bootstrap_quantile,
+    count_test,
     median_difference,
     quantile,
     rng_for,
@@ -38,6 +45,7 @@ from mortem.metrics_numbers import (
 )
 from mortem.metrics_periods import buckets_between, parse_compare, parse_period
 from mortem.metrics_tables import build_tables
+from mortem.model import json_schema
 from mortem.workspace import Workspace
 
 TODAY = dt.date(2026, 7, 1)
@@ -82,6 +90,7 @@ action_items:
     owner: ana
     due: 2026-01-20
     status: done
+    factors: [testing]
     closed_on: 2026-01-18
   - id: A2
     title: Run the API tests on every merge.
@@ -157,6 +166,7 @@ action_items:
     title: Check each deploy with a synthetic page load.
     owner: ben
     status: open
+    factors: [deployment]
 reviews:
   - on: 2026-03-20
     kind: request
@@ -428,11 +438,16 @@ def test_repeats_and_whether_an_action_was_done_before(fixed: Workspace) -> None
     # A1 closed 01-18, before P2 started; A2 closed on P2's day, so not before.
     assert first.done_before == ("2026-01-10-a/A1",) and first.after_fix
     assert first.open_at_repeat == ("2026-01-10-a/A2",)
+    # A1 addresses testing, the category P2 shares: the repeat came after a fix.
+    assert first.verdict() == "after a fix" and first.fixed_before == ("2026-01-10-a/A1",)
     second = got[("2026-02-05-b", "2026-05-02-e")]
     assert second.categories == ("capacity",) and second.days_apart == 85
     assert not second.after_fix and second.open_at_repeat == ("2026-02-05-b/A1",)
+    assert second.verdict() == "nothing done"  # A1 open, A2 won't do
     third = got[("2026-03-15-c", "2026-04-20-d")]
     assert third.services == ("web",) and third.done_before == ("2026-03-15-c/A1",)
+    # A1 was done but says nothing of deployment; A2 (deployment) was still open.
+    assert third.verdict() == "other items done" and not third.after_fix
     # A shorter window drops the 85-day pair.
     corpus = load_corpus(fixed.index)
     shorter, _ = repeats(corpus.incidents, 60)
@@ -454,12 +469,60 @@ def test_compare_two_periods(fixed: Workspace) -> None:
     assert (cmp.incidents_a, cmp.incidents_b) == (3, 2)
     figures = dict(cmp.figures)
     ttr = figures["time to resolve"]
-    # Q1 TTR [30, 60, 120] (median 60), Q2 [240]: every resampled difference is 240 minus
-    # one of 30, 60, 120, so the interval lies in [120, 210] and excludes 0.
+    # Q1 TTR [30, 60, 120] (median 60), Q2 [240]: one value on a side gives no interval
+    # and no verdict, however far apart the medians are.
     assert (ttr.n_a, ttr.n_b, ttr.median_a, ttr.median_b, ttr.difference) == (3, 1, 60, 240, 180)
-    assert 120 <= ttr.low <= ttr.high <= 210 and ttr.distinguishable
+    assert (ttr.low, ttr.high) == (None, None) and not ttr.distinguishable
+    assert ttr.verdict == "too few to tell (n < 5 on a side)"
     ttm = figures["time to mitigate"]
     assert (ttm.n_a, ttm.n_b, ttm.difference) == (3, 0, None) and not ttm.distinguishable
+    # Incidents: 3 in Q1's 90 days, 2 in Q2's 91. Given 5 in all, Q1's count is
+    # Binomial(5, 90/181); the p-value sums the outcomes no likelier than 3.
+    share = 90 / 181
+    probs = [math.comb(5, k) * share**k * (1 - share) ** (5 - k) for k in range(6)]
+    counts = cmp.counts
+    assert (counts.days_a, counts.days_b) == (90, 91)
+    assert counts.p_value == pytest.approx(sum(p for p in probs if p <= probs[3] * (1 + 1e-9)))
+    assert counts.rate_a == pytest.approx(1.0) and counts.rate_b == pytest.approx(60 / 91)
+    assert counts.verdict == "within noise"
+
+
+def test_compare_needs_enough_values_on_each_side() -> None:
+    # The same separation with 5 values a side is called; with 4 it is too few to tell,
+    # although the interval of 4 against 4 excludes 0 as well.
+    enough = median_difference([10.0, 11, 12, 13, 14], [30.0, 31, 32, 33, 34], "five")
+    assert enough.distinguishable and enough.verdict == "distinguishable from noise"
+    few = median_difference([10.0, 11, 12, 13], [30.0, 31, 32, 33], "four")
+    assert few.low is not None and few.low > 0  # an interval, but not trusted with n = 4
+    assert not few.distinguishable and few.verdict.startswith("too few to tell")
+    two = median_difference([10.0, 12.0], [30.0, 31, 32, 33, 34], "two")
+    assert (two.difference, two.low, two.high) == (21.0, None, None)
+
+
+def test_incident_counts_are_compared_per_day_of_each_period() -> None:
+    # 2 against 20 in equal periods: p = 2 * P(X <= 2), X ~ Binomial(22, 1/2).
+    clear = count_test(2, 20, 90, 90)
+    expected = 2 * sum(math.comb(22, k) for k in range(3)) / 2**22
+    assert (
+        clear.p_value == pytest.approx(expected) and clear.verdict == "distinguishable from noise"
+    )
+    # 1 against 2: even 0 against 3 would have p = 2 / 8, so nothing can be told.
+    assert count_test(1, 2, 90, 90).verdict == "too few to tell"
+    # 10 in a 30-day period against 10 in a 90-day one: the rates differ, 10 vs 3.3 a month.
+    rates = count_test(10, 10, 30, 90)
+    assert rates.rate_a == pytest.approx(10) and rates.verdict == "distinguishable from noise"
+    assert count_test(0, 0, 90, 90).verdict == "not enough data"
+    # A period still running counts only the days that have passed.
+    assert observed_days(parse_period("2026-Q3"), dt.date(2026, 7, 10)) == 10
+
+
+def test_small_samples_show_no_interval() -> None:
+    one = summarize([60.0], "one")
+    assert one.median is not None and one.median.value == 60 and one.median.bounds is None
+    assert "too few to estimate" in one.method
+    assert summarize([60.0, 90.0], "two").p90.bounds is None
+    three = summarize([60.0, 90.0, 30.0], "three")
+    assert three.median.bounds is not None
 
 
 def test_culture_counts_blame_findings_per_period(fixed: Workspace) -> None:
@@ -614,9 +677,153 @@ def test_stats_command_json_csv_and_table(fixed: Workspace) -> None:
         cwd=root,
     )
     rows = {r["metric"]: r for r in json.loads(compared.stdout)["tables"]["compare"]}
-    assert rows["median time to resolve"]["verdict"].startswith("distinguishable")
+    assert rows["median time to resolve"]["verdict"].startswith("too few to tell")
+    assert rows["median time to resolve"]["low"] is None
+    assert rows["incidents"]["verdict"].startswith("within noise (p = ")
+    assert (rows["incidents"]["days_a"], rows["incidents"]["days_b"]) == (90, 91)
     bad = run_cli("stats", "--compare", "2026", cwd=root)
     assert bad.returncode == 2 and "A:B" in bad.stderr
+
+
+def test_stats_command_small_samples_hidden_tables_and_counts_per_period(
+    fixed: Workspace,
+) -> None:
+    root = fixed.root
+    # January holds P1 alone: its 60 minutes are a value, not an interval.
+    one = run_cli(
+        "stats", "--today", "2026-07-01", "-s", "durations",
+        "--since", "2026-01-01", "--until", "2026-02-01", cwd=root,
+    )  # fmt: skip
+    assert one.returncode == 0, one.stderr
+    assert "60 min [too few to estimate]" in one.stdout
+    assert "n < 3: too few to estimate an interval" in one.stdout
+    assert "60 min–60 min" not in one.stdout
+
+    table = run_cli("stats", "--today", "2026-07-01", "--by", "month", cwd=root)
+    assert table.returncode == 0, table.stderr
+    assert "Long tables not shown: engagement_people, excluded" in table.stdout
+    assert "(show one with --table NAME)" in table.stdout
+    frequency = table.stdout.split("Incidents per month")[1].split("Trend of")[0]
+    assert "partial period" in frequency and "False" not in frequency and "True" not in frequency
+    # Per-period counts by service and team: columns of the trend table while few.
+    assert "2026-01  2026-02" in table.stdout.split("Trend of incidents")[1]
+    people = run_cli("stats", "--today", "2026-07-01", "-t", "engagement_people", cwd=root)
+    assert "2026-01-10-a" in people.stdout
+
+    quarters = run_cli(
+        "stats", "--today", "2026-07-01", "-t", "frequency_trends", "-f", "csv", cwd=root
+    )
+    rows = {(r["by"], r["name"]): r for r in csv.DictReader(io.StringIO(quarters.stdout))}
+    assert quarters.stdout.splitlines()[0].endswith(",2026-Q1,2026-Q2,2026-Q3")
+    assert [rows[("service", "api")][q] for q in ("2026-Q1", "2026-Q2", "2026-Q3")] == [
+        "2",
+        "2",
+        "0",
+    ]
+    assert [rows[("team", "blue")][q] for q in ("2026-Q1", "2026-Q2")] == ["2", "1"]
+
+
+def test_stats_refuses_bad_options_in_one_line(fixed: Workspace, tmp_path: Path) -> None:
+    root = fixed.root
+    cases = [
+        (["--since", "2026-05-01", "--until", "2026-02-01"], "--since 2026-05-01 is not before"),
+        (["--repeat-days", "-3"], "--repeat-days -3: give a number of days"),
+    ]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    cases.append((["--charts", str(blocker / "charts")], f"--charts {blocker / 'charts'}: "))
+    for args, message in cases:
+        result = run_cli("stats", "--today", "2026-07-01", *args, cwd=root)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    charts = run_cli("stats", "--charts", str(blocker / "charts"), cwd=root)
+    assert "cannot write" in charts.stderr and "Not a directory" in charts.stderr
+    report = run_cli("report", "-o", str(blocker / "report.html"), cwd=root)
+    assert (
+        report.returncode == 2 and "--output" in report.stderr and "cannot write" in report.stderr
+    )
+
+
+ORDER_ONLY = """\
+title: Times typed in the wrong order
+severity: SEV3
+services: [api]
+started_at: 2026-06-10T10:00:00Z
+detected_at: 2026-06-10T10:05:00Z
+mitigated_at: 2026-06-10T11:00:00Z
+resolved_at: 2026-06-10T10:30:00Z
+action_items:
+  - id: A1
+    title: Add a runbook step for the api restart.
+    owner: ana
+    due: 2026-06-20
+    status: open
+"""
+
+UNKNOWN_SEVERITY = """\
+title: A severity the settings do not know
+severity: P0
+started_at: 2026-06-12T10:00:00Z
+action_items:
+  - id: A1
+    title: Write the api failover runbook.
+    owner: ben
+    due: 2026-06-20
+    status: open
+"""
+
+
+def test_times_out_of_order_still_count_and_unread_files_are_named(fixed: Workspace) -> None:
+    folder = fixed.root / "postmortems"
+    (folder / "2026-06-10-g.md").write_text(f"---\n{ORDER_ONLY}---\nText.\n", encoding="utf-8")
+    (folder / "2026-06-12-h.md").write_text(
+        f"---\n{UNKNOWN_SEVERITY}---\nText.\n", encoding="utf-8"
+    )
+    fixed.index.invalidate()
+    result = stats_of(fixed)
+    # G is counted (7 incidents, Q2 now 3) with its action item (9 items); H is not.
+    assert result.incidents == 7 and result.frequency.total == [3, 3, 0]
+    assert (result.actions.total, result.actions.overdue) == (9, 2)
+    reasons = {(e.subject, e.figure): e.reason for e in result.excluded}
+    # Resolved before mitigated: the time to detect stays, the other two are left out.
+    assert reasons[("2026-06-10-g", "time to mitigate")] == "resolved_at is before mitigated_at"
+    assert reasons[("2026-06-10-g", "time to resolve")] == "resolved_at is before mitigated_at"
+    assert ("2026-06-10-g", "time to detect") not in reasons
+    assert ("2026-06-10-g", "all figures") not in reasons
+    unread = reasons[("2026-06-12-h", "all figures")]
+    assert unread.startswith("the file is not valid") and "unknown severity 'P0'" in unread
+    ttd = {f.key: f.summary for f in result.durations.overall}["ttd"]
+    assert ttd.n == 5  # P1-P4 and G
+
+    root = fixed.root
+    listed = run_cli("actions", "-f", "json", "--today", "2026-07-01", cwd=root)
+    refs = [r["ref"] for r in json.loads(listed.stdout)]
+    assert "2026-06-10-g/A1" in refs and "2026-06-12-h/A1" not in refs and len(refs) == 9
+    expected = (
+        "2 file(s) not read: run mortem validate\n"
+        "  postmortems/2026-06-12-h.md\n  postmortems/broken.md"
+    )
+    assert expected in listed.stderr
+    summary = run_cli("actions", "summary", "-f", "json", "--today", "2026-07-01", cwd=root)
+    data = json.loads(summary.stdout)
+    assert data["groups"][0]["total"] == result.actions.total == 9
+    assert data["not_read"] == ["postmortems/2026-06-12-h.md", "postmortems/broken.md"]
+    assert expected in summary.stderr
+    table = run_cli("actions", "summary", "--today", "2026-07-01", cwd=root)
+    assert expected in table.stderr
+    due = run_cli("review", "due", "--today", "2026-07-01", cwd=root)
+    assert due.returncode == 0 and expected in due.stderr
+
+
+def test_the_sample_repository_links_fixes_to_factors(sample: Workspace) -> None:
+    found = stats_of(sample, sections=("repeats",)).repeats
+    verdicts = {(r.first[:10], r.second[:10]): r.verdict() for r in found}
+    # The warehouse-sync pair: A2 and A4 addressed configuration, done before the repeat.
+    assert verdicts[("2025-01-27", "2025-03-06")] == "after a fix"
+    # The migration lock's testing item (A4) was still open when rounding broke.
+    assert verdicts[("2026-09-08", "2026-11-19")] == "other items done"
+    # Nothing of the DNS postmortem declares its factors: not a guess either way.
+    assert verdicts[("2025-10-20", "2025-12-16")] == "not linked"
 
 
 def test_results_are_cached_and_any_change_recomputes(fixed: Workspace) -> None:
@@ -653,3 +860,24 @@ def test_human_tables_flag_small_samples(fixed: Workspace) -> None:
     assert rows["time to resolve"]["median"].startswith("1.5 h [")
     assert rows["time to resolve"]["note"].startswith("n < 10")
     assert tables["excluded"].detail and tables["engagement_people"].detail
+
+
+def test_action_item_factors_must_be_the_postmortems_categories(fixed: Workspace) -> None:
+    path = fixed.store.path_for("2026-04-20-d")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "    status: in-progress\n", "    status: in-progress\n    factors: [testing]\n"
+        ),
+        encoding="utf-8",
+    )
+    line = text[: text.index("    status: in-progress")].count("\n") + 2
+    result = run_cli("validate", cwd=fixed.root)
+    assert result.returncode == 1
+    assert (
+        f"postmortems/2026-04-20-d.md:{line}: action_items[0].factors[0]: 'testing' is not a "
+        "contributing-factor category of this postmortem (its categories: deployment)"
+    ) in result.stdout + result.stderr
+    schema = json_schema()["$defs"]
+    assert schema["ActionItem"]["properties"]["factors"]["items"] == {"type": "string"}
+    assert "publish" in schema["Review"]["properties"]["kind"]["enum"]

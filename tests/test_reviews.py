@@ -148,23 +148,40 @@ def test_the_workflow_from_draft_to_published(repo: Workspace) -> None:
         "--author", "cy", "review", "approve", DOC, "--today", "2026-03-04", cwd=repo.root
     )
     assert approved.returncode == 0, approved.stderr
-    assert "approved by cy (2 of 2)" in approved.stderr
+    assert "approved by cy (2 approvals, 2 needed)" in approved.stderr
     assert git(repo.root, "log", "-1", "--format=%an|%s").strip() == f"Cy Laine|Approve {DOC} (cy)"
 
     published = run_cli("--author", "ana", "publish", DOC, "--today", "2026-03-10", cwd=repo.root)
     assert published.returncode == 0, published.stderr
+    assert "published on 2026-03-10 by ana" in published.stderr
     data = load(repo, DOC)
     assert (data["status"], data["published_on"]) == ("published", dt.date(2026, 3, 10))
+    # Who published is recorded with the rest of the review history.
     assert [(r["kind"], r["reviewers"], r["on"]) for r in data["reviews"]] == [
         ("request", ["ben", "cy"], dt.date(2026, 3, 2)),
         ("approval", ["ben"], dt.date(2026, 3, 3)),
         ("approval", ["cy"], dt.date(2026, 3, 4)),
+        ("publish", ["ana"], dt.date(2026, 3, 10)),
     ]
     assert data["reviews"][1]["notes"] == "Clear timeline."
     diff = git(repo.root, "diff", "HEAD~1", "-U0")
     changed = [x for x in diff.splitlines() if x[:1] in "+-" and x[:3] not in ("+++", "---")]
-    assert changed == ["-status: in-review", "+status: published", "+published_on: 2026-03-10"]
+    assert changed == [
+        "-status: in-review",
+        "+status: published",
+        "+  - on: 2026-03-10",
+        "+    kind: publish",
+        "+    reviewers: [ana]",
+        "+published_on: 2026-03-10",
+    ]
     assert git(repo.root, "log", "-1", "--format=%an|%s").strip() == f"Ana Silva|Publish {DOC}"
+    shown = run_cli("show", DOC, cwd=repo.root).stdout
+    assert "published 2026-03-10 by ana" in " ".join(shown.split())
+    history = [
+        " ".join(line.replace("│", " ").split()) for line in shown.split("Reviews")[1].splitlines()
+    ]
+    assert any("2026-03-04 approval approved by cy" in line for line in history)
+    assert any("2026-03-10 publish published by ana" in line for line in history)
     again = run_cli("publish", DOC, cwd=repo.root)
     assert again.returncode == 2 and "already published" in again.stderr
 
@@ -174,10 +191,14 @@ def test_status_published_succeeds_once_approved(repo: Workspace) -> None:
     request_review(repo, DOC, ["ben", "cy"], None, day)
     approve(repo, DOC, "ben", None, day)
     approve(repo, DOC, "cy", None, day)
-    result = run_cli("status", DOC, "published", cwd=repo.root)
+    result = run_cli(
+        "--author", "Ben Okoro <ben@example.com>", "status", DOC, "published", cwd=repo.root
+    )
     assert result.returncode == 0, result.stderr
     data = load(repo, DOC)
     assert data["status"] == "published" and data["published_on"] == dt.date.today()
+    # The acting identity, matched to the roster by e-mail, is recorded as the publisher.
+    assert data["reviews"][-1] == {"on": dt.date.today(), "kind": "publish", "reviewers": ["ben"]}
 
 
 def test_an_invalid_postmortem_cannot_be_published(repo: Workspace) -> None:
@@ -245,12 +266,19 @@ def test_follow_ups_come_due_and_are_recorded(repo: Workspace) -> None:
         0,
     )
     [late] = due(repo, "2026-04-20")
-    assert (late["state"], late["days_late"]) == ("overdue", 11)
+    assert (late["state"], late["days_late"], late["when"]) == ("overdue", 11, "11 days late")
     both = due(repo, "2026-04-20", "--within", "60")
     assert [(f["number"], f["due"], f["state"]) for f in both] == [
         (1, "2026-04-09", "overdue"),
         (2, "2026-06-08", "upcoming"),
     ]
+    # Not due yet: how many days until it is, never "0 days late".
+    assert (both[1]["days_late"], both[1]["days_until_due"]) == (None, 49)
+    table = run_cli("review", "due", "--within", "60", "--today", "2026-04-20", cwd=repo.root)
+    assert "11 days late" in table.stdout and "due in 49 days" in table.stdout
+    assert "days late" not in table.stdout.splitlines()[0]
+    bad = run_cli("review", "due", "--within", "-1", cwd=repo.root)
+    assert bad.returncode == 2 and "--within -1" in bad.stderr
 
     recorded = run_cli(
         "--author", "cy", "review", "record", DOC, "--outcome", "partly", "--worked", "A1",
@@ -301,6 +329,19 @@ def test_files_published_before_mortem_count_from_their_last_approval() -> None:
         },
     )
     unknown = incident_from("unknown", {"title": "u", "status": "published"})
+    # A publish entry without published_on (added by hand, say) dates the publishing.
+    by_entry = incident_from(
+        "entry",
+        {
+            "title": "e",
+            "status": "published",
+            "reviews": [
+                {"on": "2025-01-10", "kind": "approval", "reviewers": ["a"]},
+                {"on": "2025-01-20", "kind": "publish", "reviewers": ["b"]},
+            ],
+        },
+    )
+    assert by_entry.publish_date() == dt.date(2025, 1, 20)
     schedule, excluded = follow_up_schedule([legacy, unknown], Settings())
     assert [(f.number, f.due, f.held_on) for f in schedule] == [
         (1, dt.date(2025, 2, 11), dt.date(2025, 3, 1)),
@@ -340,6 +381,9 @@ def test_agenda_of_the_review_meeting(repo: Workspace) -> None:
     assert md.returncode == 0, md.stderr
     text = md.stdout
     assert text.startswith("# Postmortem review meeting, 2026-04-12")
+    # The header names both windows: the meeting's, and the repeat patterns' 90 days.
+    assert "Covers 2026-03-01 to 2026-04-12" in text
+    assert "repeat patterns look at incidents started 2026-01-12 to 2026-04-12" in text
     assert "## Published since the last meeting (1)" in text
     assert f"| {DOC} | Queue stalled | SEV2 | 2026-03-10 |" in text
     assert f"| {DOC} | #1 (30 days) | 2026-04-09 | 3 |" in text
@@ -357,3 +401,29 @@ def test_agenda_of_the_review_meeting(repo: Workspace) -> None:
     assert "<stalled>" not in html and "http" not in html.replace("http-equiv", "")
     bad = run_cli("review", "agenda", "-f", "pdf", cwd=repo.root)
     assert bad.returncode == 2 and "use md or html" in bad.stderr
+    negative = run_cli("review", "agenda", "--pattern-days", "-5", cwd=repo.root)
+    assert negative.returncode == 2 and "--pattern-days -5" in negative.stderr
+
+
+def test_reviewers_are_checked_against_the_roster(repo: Workspace, tmp_path: Path) -> None:
+    root = repo.root
+    unknown = run_cli("review", "request", DOC, "-r", "ben", "-r", "zoe", cwd=root)
+    assert unknown.returncode == 2
+    assert "--reviewer 'zoe' is not on the roster (people: ana, ben, cy)" in unknown.stderr
+    assert load(repo, DOC)["status"] == "draft"
+    # A full name or an e-mail is matched to its roster key.
+    named = run_cli("review", "request", DOC, "-r", "Ben Okoro", "-r", "cy@example.com", cwd=root)
+    assert named.returncode == 0, named.stderr
+    assert load(repo, DOC)["reviews"][0]["reviewers"] == ["ben", "cy"]
+
+    # With no roster at all, names are kept as given, with a warning.
+    bare = Workspace.init(tmp_path / "bare")
+    (bare.root / "postmortems" / f"{DOC}.md").write_text(
+        front("Queue stalled", "2026-03-01T09:00:00Z"), encoding="utf-8"
+    )
+    git(bare.root, "add", "-A")
+    git(bare.root, "commit", "-q", "-m", "a draft")
+    kept = run_cli("review", "request", DOC, "-r", "Zoe Free", cwd=bare.root)
+    assert kept.returncode == 0, kept.stderr
+    assert "warning: the roster is empty" in kept.stderr
+    assert load(bare, DOC)["reviews"][0]["reviewers"] == ["Zoe Free"]

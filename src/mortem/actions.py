@@ -21,6 +21,7 @@ from .metrics_facts import (
     UNOWNED,
     Excluded,
     bulk,
+    not_counted,
     team_of_owner,
     teams,
 )
@@ -148,11 +149,18 @@ class ActionFilter:
 def list_actions(
     ws: Workspace, today: dt.date, where: ActionFilter | None = None
 ) -> list[ActionView]:
-    """Action items of every valid postmortem, sorted by due date (undated last)."""
+    """Action items of every counted postmortem, sorted by due date (undated last).
+
+    Counted as `mortem stats` counts (`metrics_facts`): valid files, and files whose
+    only problem is times out of order; the items of other invalid files are left out
+    here too, so that listing, summary and stats agree (`not_counted` names them)."""
     where = where or ActionFilter()
     where.check()
+    skip = not_counted(ws.index)
     with bulk():
         rows = _candidates(ws, where, today) if where != ActionFilter() else ws.index.actions()
+        if skip:
+            rows = [r for r in rows if r.pm_id not in skip]
         return [v for v in view_rows(rows, ws.settings, today) if where.accepts(v)]
 
 

@@ -37,10 +37,12 @@ from .metrics_facts import (
 from .metrics_numbers import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
+    CountTest,
     Difference,
     Rate,
     Summary,
     Trend,
+    count_test,
     median_difference,
     summarize,
     trends,
@@ -212,6 +214,13 @@ def duration_values(
     found: dict[str, list[tuple[Incident, float]]] = {key: [] for key, _, _ in DURATIONS}
     excluded: list[Excluded] = []
     for incident in incidents:
+        # Resolved before mitigated: one of the two times is wrong, and nothing says
+        # which, so neither duration is counted.
+        misordered = (
+            incident.mitigated_at is not None
+            and incident.resolved_at is not None
+            and incident.resolved_at < incident.mitigated_at
+        )
         for key, name, attr in DURATIONS:
             end = getattr(incident, attr)
             if incident.started_at is None:
@@ -220,6 +229,8 @@ def duration_values(
                 excluded.append(Excluded(incident.id, name, f"no {attr}"))
             elif end < incident.started_at:
                 excluded.append(Excluded(incident.id, name, f"{attr} is before started_at"))
+            elif misordered and key in ("ttm", "ttr"):
+                excluded.append(Excluded(incident.id, name, "resolved_at is before mitigated_at"))
             else:
                 minutes = (end - incident.started_at).total_seconds() / 60
                 found[key].append((incident, minutes))
@@ -263,6 +274,13 @@ class Comparison:
     incidents_a: int
     incidents_b: int
     figures: list[tuple[str, Difference]]
+    counts: CountTest | None = None
+
+
+def observed_days(period: Period, today: dt.date) -> int:
+    """Days of the period that have happened by the end of `today`: a period still
+    running (or to come) has had fewer days in which to count incidents."""
+    return max(0, (min(period.end, today + dt.timedelta(days=1)) - period.start).days)
 
 
 def compare(
@@ -270,10 +288,13 @@ def compare(
     periods: tuple[Period, Period],
     seed: int = DEFAULT_SEED,
     resamples: int = DEFAULT_RESAMPLES,
+    today: dt.date | None = None,
 ) -> Comparison:
     a, b = periods
     in_a = [i for i in incidents if i.started_on in a]
     in_b = [i for i in incidents if i.started_on in b]
+    last = today or dt.date.max - dt.timedelta(days=1)
+    counts = count_test(len(in_a), len(in_b), observed_days(a, last), observed_days(b, last))
     found_a, _ = duration_values(in_a)
     found_b, _ = duration_values(in_b)
     figures = [
@@ -289,7 +310,7 @@ def compare(
         )
         for key, name, _ in DURATIONS
     ]
-    return Comparison(a, b, len(in_a), len(in_b), figures)
+    return Comparison(a, b, len(in_a), len(in_b), figures, counts)
 
 
 # -- action items ----------------------------------------------------------------------
@@ -465,7 +486,7 @@ def compute_from(
         result["durations"] = durations(incidents, o.unit, o.seed, o.resamples)
         excluded += result["durations"].excluded
     if o.compare is not None:
-        result["comparison"] = compare(corpus.incidents, o.compare, o.seed, o.resamples)
+        result["comparison"] = compare(corpus.incidents, o.compare, o.seed, o.resamples, o.today)
     if "actions" in wanted:
         result["actions"] = action_stats(incidents, settings, o.today, o.seed, o.resamples)
         excluded += result["actions"].excluded

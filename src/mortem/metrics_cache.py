@@ -38,6 +38,7 @@ CODE = (
     "metrics_periods.py",
     "metrics_repeats.py",
     "metrics_tables.py",
+    "model.py",  # which problems still let a file count (`is_time_order`)
     "reviews.py",
 )
 

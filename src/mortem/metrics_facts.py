@@ -7,6 +7,10 @@ So the few fields counted here are kept in a small cache beside the index
 compact file and re-reads only the postmortems whose hash moved.
 
 Files that are not valid are not guessed at: they are reported as excluded, with why.
+One kind of problem is an exception: a file whose only problems are times out of order
+(resolved before started, say) is still an incident with its action items; it is
+counted everywhere except in the durations its times make wrong, which list it as
+excluded with the reason.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .config import Settings
+from .errors import Problem
 from .index import Index
+from .model import is_time_order
 
 OPEN_STATUSES = ("open", "in-progress")
 NO_TEAM = "(no team)"
 UNOWNED = "(unowned)"
 CACHE_NAME = "facts.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 HASH_CHARS = 16  # enough to tell a changed file from an unchanged one
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -53,6 +59,7 @@ class ActionFact(NamedTuple):
     status: str
     type: str | None
     closed_on: dt.date | None
+    factors: tuple[str, ...] = ()  # the contributing-factor categories it addresses
 
     @property
     def ref(self) -> str:
@@ -94,14 +101,18 @@ class Incident(NamedTuple):
     started_on: dt.date | None  # the UTC day of started_at, which periods are made of
 
     def publish_date(self) -> dt.date | None:
-        """When it was published: `published_on`, else (files published before mortem
-        recorded it) the day of its last approval. None for drafts and reviews."""
+        """When it was published: `published_on`, else the day of its last `publish`
+        review, else (files published before mortem recorded either) the day of its last
+        approval. None for drafts and reviews."""
         if self.status != "published":
             return None
         if self.published_on is not None:
             return self.published_on
-        approvals = [r.on for r in self.reviews if r.kind == "approval"]
-        return max(approvals) if approvals else None
+        for kind in ("publish", "approval"):
+            days = [r.on for r in self.reviews if r.kind == kind]
+            if days:
+                return max(days)
+        return None
 
     def follow_ups(self) -> list[ReviewFact]:
         return sorted((r for r in self.reviews if r.kind == "follow-up"), key=lambda r: r.on)
@@ -144,6 +155,7 @@ def compact(data: dict[str, Any]) -> list[Any]:
                 str(a.get("status") or "open"),
                 a.get("type"),
                 a.get("closed_on"),
+                _names(a.get("factors")),
             ]
             for a in data.get("action_items") or ()
         ],
@@ -190,7 +202,10 @@ def from_compact(doc_id: str, c: list[Any]) -> Incident:
         _time(c[9]),
         _time(c[10]),
         tuple(c[11]),
-        tuple(ActionFact(doc_id, a[0], a[1], _day(a[2]), a[3], a[4], _day(a[5])) for a in c[12]),
+        tuple(
+            ActionFact(doc_id, a[0], a[1], _day(a[2]), a[3], a[4], _day(a[5]), tuple(a[6]))
+            for a in c[12]
+        ),
         tuple(ReviewFact(_on(r[0]), r[1], tuple(r[2]), r[3], tuple(r[4])) for r in c[13]),
         _day(c[14]),
         started.astimezone(dt.UTC).date() if started else None,
@@ -225,11 +240,34 @@ def _write_cache(path: Path, facts: dict[str, list[Any]]) -> None:
         atomic_write(path, data.encode("utf-8"))
 
 
-def compact_facts(index: Index) -> dict[str, list[Any]]:
-    """Compact facts of every valid postmortem, by id (each led by its content hash)."""
+def sort_problem_files(index: Index) -> tuple[set[str], dict[str, list[Problem]]]:
+    """The files with problems, split: those whose only problems are times out of
+    order (counted), and the rest (not counted at all), with their problems."""
+    order_only: set[str] = set()
+    unread: dict[str, list[Problem]] = {}
+    for doc_id, problems in index.problems().items():
+        if all(is_time_order(p.field, p.message) for p in problems):
+            order_only.add(doc_id)
+        else:
+            unread[doc_id] = problems
+    return order_only, unread
+
+
+def not_counted(index: Index) -> dict[str, list[Problem]]:
+    """Files left out of every count and listing, with their problems."""
+    return sort_problem_files(index)[1]
+
+
+def compact_facts(index: Index, order_only: set[str] | None = None) -> dict[str, list[Any]]:
+    """Compact facts of every counted postmortem, by id (each led by its content hash):
+    the valid ones and those whose only problems are times out of order."""
     conn = index.ensure_fresh()
+    if order_only is None:
+        order_only = sort_problem_files(index)[0]
     current = {
-        doc_id: digest for doc_id, digest in conn.execute("SELECT id, hash FROM files WHERE ok = 1")
+        doc_id: digest
+        for doc_id, digest, ok in conn.execute("SELECT id, hash, ok FROM files")
+        if ok or doc_id in order_only
     }
     path = index.path.with_name(CACHE_NAME)
     cached = _read_cache(path)
@@ -240,11 +278,9 @@ def compact_facts(index: Index) -> dict[str, list[Any]]:
     }
     stale = [doc_id for doc_id in current if doc_id not in facts]
     if stale:
-        wanted = set(stale)
-        sql = "SELECT p.id, p.data FROM postmortems p JOIN files f ON f.id = p.id WHERE f.ok = 1"
-        for doc_id, data in conn.execute(sql):
-            if doc_id in wanted:
-                facts[doc_id] = [current[doc_id][:HASH_CHARS], *compact(json.loads(data))]
+        sql = "SELECT id, data FROM postmortems WHERE id IN (SELECT value FROM json_each(?))"
+        for doc_id, data in conn.execute(sql, (json.dumps(stale),)):
+            facts[doc_id] = [current[doc_id][:HASH_CHARS], *compact(json.loads(data))]
     if stale or len(facts) != len(cached):
         _write_cache(path, facts)
     return facts
@@ -265,15 +301,16 @@ def bulk() -> Iterator[None]:
 
 
 def load_corpus(index: Index) -> Corpus:
-    """Every valid postmortem's facts, by start time (undated last), and the invalid
-    files as excluded."""
+    """Every counted postmortem's facts, by start time (undated last), and the files
+    that are not counted as excluded."""
+    order_only, unread = sort_problem_files(index)
     with bulk():
-        facts = compact_facts(index)
+        facts = compact_facts(index, order_only)
         incidents = [from_compact(doc_id, entry[1:]) for doc_id, entry in facts.items()]
         incidents.sort(key=lambda i: (i.started_at is None, i.started_at or EPOCH, i.id))
     invalid = [
         Excluded(doc_id, "all figures", f"the file is not valid: {problems[0]}")
-        for doc_id, problems in sorted(index.problems().items())
+        for doc_id, problems in sorted(unread.items())
     ]
     return Corpus(incidents, invalid)
 

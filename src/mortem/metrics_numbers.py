@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 DEFAULT_SEED = 20240611
 DEFAULT_RESAMPLES = 2000
 SMALL_N = 10
+# Below this n a bootstrap interval is no interval: resampling one value gives that
+# value every time, and two values give little more than their range.
+MIN_INTERVAL_N = 3
+# A comparison of two periods is only called either way with this many values on each
+# side: with fewer, a bootstrap interval of a difference of medians is too often
+# narrow by chance (with n = 1 it is just the spread of the other side).
+MIN_COMPARE_N = 5
+TOO_FEW_TO_ESTIMATE = "too few to estimate"
+TOO_FEW_TO_TELL = "too few to tell"
 LEVEL = 0.95
 # Above this many values x resamples, the bootstrap of the mean is replaced by the
 # normal approximation it converges to (its skew shrinks as 1/sqrt(n)).
@@ -105,6 +114,13 @@ class Estimate:
     value: float
     low: float
     high: float
+    # False when the sample is too small for an interval (n < MIN_INTERVAL_N): low and
+    # high are then only the smallest and largest value, and are shown as no interval.
+    interval: bool = True
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        return (self.low, self.high) if self.interval else None
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,8 @@ def summarize(
     if not values:
         return Summary(0, None, None, None, "none")
     data = sorted(values)
+    if len(data) < MIN_INTERVAL_N:
+        return _too_few(data, with_mean)
     rng = rng_for(seed, name)
     median = Estimate(
         quantile(data, 0.5), *percentile_interval(bootstrap_quantile(data, 0.5, rng, resamples))
@@ -149,6 +167,15 @@ def summarize(
     draws, method = bootstrap_mean(data, rng, resamples)
     mean = Estimate(sum(data) / len(data), *percentile_interval(draws))
     return Summary(len(data), median, p90, mean, f"{method}, {resamples} resamples, seed {seed}")
+
+
+def _too_few(data: list[float], with_mean: bool) -> Summary:
+    def plain(value: float) -> Estimate:
+        return Estimate(value, data[0], data[-1], interval=False)
+
+    mean = plain(sum(data) / len(data)) if with_mean else None
+    method = f"{TOO_FEW_TO_ESTIMATE} an interval (n < {MIN_INTERVAL_N})"
+    return Summary(len(data), plain(quantile(data, 0.5)), plain(quantile(data, 0.9)), mean, method)
 
 
 @dataclass(frozen=True)
@@ -185,9 +212,27 @@ class Difference:
     high: float | None
 
     @property
+    def enough(self) -> bool:
+        return min(self.n_a, self.n_b) >= MIN_COMPARE_N
+
+    @property
     def distinguishable(self) -> bool:
-        """True when the interval excludes 0: the change is larger than resampling noise."""
-        return self.low is not None and self.high is not None and (self.low > 0 or self.high < 0)
+        """True when each side has enough values and the interval excludes 0: the change
+        is larger than resampling noise."""
+        return (
+            self.enough
+            and self.low is not None
+            and self.high is not None
+            and (self.low > 0 or self.high < 0)
+        )
+
+    @property
+    def verdict(self) -> str:
+        if self.difference is None:
+            return "not enough data"
+        if not self.enough:
+            return f"{TOO_FEW_TO_TELL} (n < {MIN_COMPARE_N} on a side)"
+        return "distinguishable from noise" if self.distinguishable else "within noise"
 
 
 def median_difference(
@@ -202,6 +247,9 @@ def median_difference(
         med_b = quantile(sorted(b), 0.5) if b else None
         return Difference(len(a), len(b), med_a, med_b, None, None, None)
     sa, sb = sorted(a), sorted(b)
+    if min(len(sa), len(sb)) < MIN_INTERVAL_N:
+        med_a, med_b = quantile(sa, 0.5), quantile(sb, 0.5)
+        return Difference(len(a), len(b), med_a, med_b, med_b - med_a, None, None)
     rng = rng_for(seed, name)
     draws = bootstrap_quantile(sb, 0.5, rng, resamples) - bootstrap_quantile(
         sa, 0.5, rng, resamples
@@ -209,6 +257,65 @@ def median_difference(
     med_a, med_b = quantile(sa, 0.5), quantile(sb, 0.5)
     low, high = percentile_interval(draws)
     return Difference(len(a), len(b), med_a, med_b, med_b - med_a, low, high)
+
+
+@dataclass(frozen=True)
+class CountTest:
+    """Two incident counts over periods of different lengths: is the rate different?
+
+    Under one rate for both, and given the total, the count of the first period is
+    binomial with p = its share of the days (the conditional test of two Poisson
+    counts); the p-value is exact and two-sided (outcomes no more likely than the one
+    seen). When even the most lopsided split could not reach p < 0.05, there are too
+    few incidents to tell, and the verdict says so instead of "within noise"."""
+
+    count_a: int
+    count_b: int
+    days_a: int
+    days_b: int
+    p_value: float | None
+    min_p_value: float | None
+
+    def per_30_days(self, count: int, days: int) -> float | None:
+        return count * 30 / days if days > 0 else None
+
+    @property
+    def rate_a(self) -> float | None:
+        return self.per_30_days(self.count_a, self.days_a)
+
+    @property
+    def rate_b(self) -> float | None:
+        return self.per_30_days(self.count_b, self.days_b)
+
+    @property
+    def verdict(self) -> str:
+        if self.p_value is None or self.min_p_value is None:
+            return "not enough data"
+        if self.min_p_value >= 0.05:
+            return TOO_FEW_TO_TELL
+        return "distinguishable from noise" if self.p_value < 0.05 else "within noise"
+
+
+def _binomial_p(k: int, n: int, p: float) -> float:
+    """Two-sided exact binomial p-value of k of n at p (0 < p < 1), in log space so that
+    thousands of incidents do not overflow."""
+    log_p, log_q, whole = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    probs = [
+        math.exp(whole - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q)
+        for i in range(n + 1)
+    ]
+    seen = probs[k] * (1 + 1e-7)
+    return min(1.0, sum(q for q in probs if q <= seen))
+
+
+def count_test(count_a: int, count_b: int, days_a: int, days_b: int) -> CountTest:
+    """The exact conditional test of two Poisson counts over `days_a` and `days_b` days."""
+    total = count_a + count_b
+    if days_a <= 0 or days_b <= 0 or total == 0:
+        return CountTest(count_a, count_b, days_a, days_b, None, None)
+    share = days_a / (days_a + days_b)
+    extreme = min(_binomial_p(0, total, share), _binomial_p(total, total, share))
+    return CountTest(count_a, count_b, days_a, days_b, _binomial_p(count_a, total, share), extreme)
 
 
 @dataclass(frozen=True)

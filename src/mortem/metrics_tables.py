@@ -8,10 +8,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metrics import Stats
-from .metrics_numbers import SMALL_N, Estimate, Rate, Summary
+from .metrics import Comparison, Stats
+from .metrics_numbers import (
+    MIN_INTERVAL_N,
+    SMALL_N,
+    TOO_FEW_TO_ESTIMATE,
+    Estimate,
+    Rate,
+    Summary,
+)
+from .metrics_repeats import VERDICT_HELP, VERDICTS
 
 SMALL_NOTE = f"n < {SMALL_N}: small sample, read the interval rather than the value"
+TINY_NOTE = f"n < {MIN_INTERVAL_N}: {TOO_FEW_TO_ESTIMATE} an interval"
+# Per-period columns in the terminal's trend table up to this many periods; beyond,
+# the CSV and JSON carry them.
+PERIOD_COLUMNS = 8
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,17 @@ def days_text(value: float | None) -> str:
 def _with_interval(estimate: Estimate | None, fmt: Any) -> str:
     if estimate is None:
         return "—"
+    if not estimate.interval:
+        return f"{fmt(estimate.value)} [{TOO_FEW_TO_ESTIMATE}]"
     return f"{fmt(estimate.value)} [{fmt(estimate.low)}–{fmt(estimate.high)}]"
+
+
+def _small_note(summary: Summary) -> str:
+    if summary.n == 0:
+        return "no data"
+    if summary.n < MIN_INTERVAL_N:
+        return TINY_NOTE
+    return SMALL_NOTE if summary.small else ""
 
 
 def rate_text(rate: Rate) -> str:
@@ -76,9 +98,10 @@ def _summary_raw(summary: Summary) -> dict[str, Any]:
     out: dict[str, Any] = {"n": summary.n}
     for name in ("median", "p90", "mean"):
         est: Estimate | None = getattr(summary, name)
+        bounds = est.bounds if est else None
         out[name] = est.value if est else None
-        out[f"{name}_low"] = est.low if est else None
-        out[f"{name}_high"] = est.high if est else None
+        out[f"{name}_low"] = bounds[0] if bounds else None
+        out[f"{name}_high"] = bounds[1] if bounds else None
     out["small_sample"] = summary.small
     out["method"] = summary.method
     return out
@@ -90,7 +113,7 @@ def _summary_human(summary: Summary, fmt: Any) -> dict[str, Any]:
         "median": _with_interval(summary.median, fmt),
         "p90": _with_interval(summary.p90, fmt),
         "mean": _with_interval(summary.mean, fmt),
-        "note": (SMALL_NOTE if summary.n else "no data") if summary.small else "",
+        "note": _small_note(summary),
     }
 
 
@@ -124,10 +147,18 @@ class _Figures:
         self.rows: list[dict[str, Any]] = []
 
     def _add(
-        self, figure: str, value: Any, low: Any, high: Any, n: int | None, note: str, fmt: Any
+        self,
+        figure: str,
+        value: Any,
+        low: Any,
+        high: Any,
+        n: int | None,
+        note: str,
+        fmt: Any,
+        no_interval: str = "",
     ) -> None:
         if self.human:
-            interval = "" if low is None else f"{fmt(low)}–{fmt(high)}"
+            interval = no_interval if low is None else f"{fmt(low)}–{fmt(high)}"
             shown = "—" if value is None else fmt(value)
             self.rows.append(
                 {"figure": figure, "value": shown, "interval": interval, "n": n, "note": note}
@@ -151,17 +182,19 @@ class _Figures:
         self._add(figure, rate.value, low, high, rate.denominator, note, _percent)
 
     def summary(self, figure: str, summary: Summary, fmt: Any) -> None:
-        note = ("no data" if summary.n == 0 else SMALL_NOTE) if summary.small else ""
+        note = _small_note(summary)
         for name in ("median", "p90", "mean"):
             est: Estimate | None = getattr(summary, name)
+            bounds = est.bounds if est else None
             self._add(
                 f"{figure}: {name}",
                 est.value if est else None,
-                est.low if est else None,
-                est.high if est else None,
+                bounds[0] if bounds else None,
+                bounds[1] if bounds else None,
                 summary.n,
                 note,
                 fmt,
+                TOO_FEW_TO_ESTIMATE if est else "",
             )
 
 
@@ -186,7 +219,8 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
         for n, label in enumerate(freq.periods):
             row: dict[str, Any] = {"period": label, "incidents": freq.total[n]}
             row.update({s: freq.by_severity[s][n] for s in severities})
-            row["partial"] = label == freq.partial
+            partial = label == freq.partial
+            row["partial"] = ("partial period" if partial else "") if human else partial
             rows.append(row)
         tables.append(
             Table(
@@ -199,6 +233,10 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
                 else "",
             )
         )
+        # Counts per period by severity, service and team: every period in JSON and
+        # CSV, in the terminal only while the table stays readable.
+        per_period = not human or len(freq.periods) <= PERIOD_COLUMNS
+        period_cols = freq.periods if per_period else []
         trend_rows = []
         for group in freq.groups:
             t = group.trend
@@ -215,6 +253,7 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
                     else None,
                     "trend": t.direction,
                     **({} if human else {"counts": group.counts}),
+                    **dict(zip(period_cols, group.counts, strict=False)),
                 }
             )
         tables.append(
@@ -222,9 +261,14 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
                 "frequency_trends",
                 f"Trend of incidents per {freq.unit} (slope: incidents per {freq.unit}, "
                 "permutation test)",
-                ["by", "name", "incidents", "slope", "p_value", "trend"],
+                ["by", "name", "incidents", "slope", "p_value", "trend", *period_cols],
                 trend_rows,
-                "a trend is only called when p < 0.05 over complete periods",
+                "a trend is only called when p < 0.05 over complete periods"
+                + (
+                    ""
+                    if per_period
+                    else "; counts per period: --table frequency_trends --format csv"
+                ),
             )
         )
     dur = stats.durations
@@ -251,24 +295,12 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
         )
     cmp = stats.comparison
     if cmp is not None:
-        rows = [
-            {
-                "metric": "incidents",
-                "a": cmp.incidents_a,
-                "b": cmp.incidents_b,
-                "n_a": cmp.incidents_a,
-                "n_b": cmp.incidents_b,
-            }
-        ]
+        rows = [_count_row(cmp, human)]
         fmt: Any = minutes_text if human else (lambda v: v)
         signed: Any = signed_minutes if human else (lambda v: v)
         for name, d in cmp.figures:
             small = min(d.n_a, d.n_b) < SMALL_N
-            verdict = (
-                "not enough data"
-                if d.difference is None
-                else ("distinguishable from noise" if d.distinguishable else "within noise")
-            )
+            verdict = d.verdict
             rows.append(
                 {
                     "metric": f"median {name}",
@@ -280,7 +312,7 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
                     "low": signed(d.low),
                     "high": signed(d.high),
                     "verdict": verdict
-                    + (" (n < 10)" if small and d.difference is not None else ""),
+                    + (" (n < 10)" if small and d.enough and d.difference is not None else ""),
                 }
             )
         tables.append(
@@ -289,7 +321,10 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
                 f"{cmp.a.label} (a) against {cmp.b.label} (b): difference b - a, 95% interval",
                 ["metric", "a", "b", "n_a", "n_b", "difference", "low", "high", "verdict"],
                 rows,
-                "distinguishable: the bootstrap interval of the difference of medians excludes 0",
+                "medians: distinguishable when each period has 5 or more values and the "
+                "bootstrap interval of the difference excludes 0; incidents: exact test of "
+                "the two counts over the days each period has run (difference: incidents "
+                "per 30 days)",
             )
         )
     act = stats.actions
@@ -357,16 +392,15 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
                 "people: distinct authors, responders, facilitator, reviewers and git authors",
             )
         )
-        if not skip_detail:
-            tables.append(
-                Table(
-                    "engagement_people",
-                    "Distinct people per postmortem",
-                    ["postmortem", "people"],
-                    [{"postmortem": pm, "people": n} for pm, n in eng.people],
-                    detail=True,
-                )
+        tables.append(
+            Table(
+                "engagement_people",
+                "Distinct people per postmortem",
+                ["postmortem", "people"],
+                [] if skip_detail else [{"postmortem": pm, "people": n} for pm, n in eng.people],
+                detail=True,
             )
+        )
     cul = stats.culture
     if cul is not None:
         tables.append(
@@ -389,55 +423,85 @@ def build_tables(stats: Stats, human: bool, skip_detail: bool = False) -> list[T
     if stats.repeats is not None:
         tables.append(_repeats_summary(stats))
         many = human and len(stats.repeats) > REPEAT_ROWS
-        if not (skip_detail and many):
-            tables.append(_repeats(stats, detail=many))
-    if not skip_detail:
-        tables.append(
-            Table(
-                "excluded",
-                "Left out of a figure, and why",
-                ["subject", "figure", "reason"],
-                [e.as_dict() for e in stats.excluded],
-                detail=True,
-            )
+        tables.append(_repeats(stats, detail=many, rows=not (skip_detail and many)))
+    tables.append(
+        Table(
+            "excluded",
+            "Left out of a figure, and why",
+            ["subject", "figure", "reason"],
+            [] if skip_detail else [e.as_dict() for e in stats.excluded],
+            detail=True,
         )
+    )
     return tables
+
+
+def _count_row(cmp: Comparison, human: bool) -> dict[str, Any]:
+    """The incident counts of two periods, with the rate per 30 days and its test."""
+    test = cmp.counts
+    row: dict[str, Any] = {
+        "metric": "incidents",
+        "a": cmp.incidents_a,
+        "b": cmp.incidents_b,
+        "n_a": cmp.incidents_a,
+        "n_b": cmp.incidents_b,
+    }
+    if test is None:
+        return row
+    ra, rb = test.rate_a, test.rate_b
+    change = rb - ra if ra is not None and rb is not None else None
+    verdict = test.verdict
+    if test.p_value is not None and test.min_p_value is not None and test.min_p_value < 0.05:
+        verdict += f" (p = {test.p_value:.3f})"
+    if human:
+        row["difference"] = "—" if change is None else f"{change:+.2f} / 30 d"
+        if ra is not None and rb is not None:
+            row["a"] = f"{cmp.incidents_a} ({ra:.2f} / 30 d)"
+            row["b"] = f"{cmp.incidents_b} ({rb:.2f} / 30 d)"
+    else:
+        row.update(difference=change, rate_a=ra, rate_b=rb, days_a=test.days_a, days_b=test.days_b)
+        row["p_value"] = test.p_value
+    row["verdict"] = verdict
+    return row
 
 
 def _repeats_summary(stats: Stats) -> Table:
     found = stats.repeats or []
+    # Per (service, category): repeats, then how many of each verdict for that category.
     by_pair: dict[tuple[str, str], list[int]] = {}
     for r in found:
         for service in r.services:
             for category in r.categories:
-                counts = by_pair.setdefault((service, category), [0, 0])
+                counts = by_pair.setdefault((service, category), [0] * (1 + len(VERDICTS)))
                 counts[0] += 1
-                counts[1] += r.after_fix
+                counts[1 + VERDICTS.index(r.verdict(category))] += 1
     top = sorted(by_pair.items(), key=lambda kv: (-kv[1][0], kv[0]))[:10]
-    rows = [
-        {
-            "service": "all",
-            "category": "all",
-            "repeats": len(found),
-            "after_fix": sum(r.after_fix for r in found),
-        }
-    ]
+    overall = [0] * len(VERDICTS)
+    for r in found:
+        overall[VERDICTS.index(r.verdict())] += 1
+    rows = [{"service": "all", "category": "all", "repeats": len(found), **_verdicts(overall)}]
     rows += [
-        {"service": s, "category": c, "repeats": n, "after_fix": fixed}
-        for (s, c), (n, fixed) in top
+        {"service": s, "category": c, "repeats": counts[0], **_verdicts(counts[1:])}
+        for (s, c), counts in top
     ]
     return Table(
         "repeats_summary",
         f"Repeat incidents: same service and factor category within "
         f"{stats.options.repeat_days} days (most frequent first)",
-        ["service", "category", "repeats", "after_fix"],
+        ["service", "category", "repeats", *VERDICT_COLUMNS],
         rows,
-        "after_fix: repeats that came after an action item of the earlier incident was done"
-        + ("; --table repeats lists every pair" if len(found) > REPEAT_ROWS else ""),
+        VERDICT_HELP + ("; --table repeats lists every pair" if len(found) > REPEAT_ROWS else ""),
     )
 
 
-def _repeats(stats: Stats, detail: bool) -> Table:
+VERDICT_COLUMNS = ["after_fix", "other_done", "nothing_done", "not_linked"]  # as VERDICTS
+
+
+def _verdicts(counts: list[int]) -> dict[str, int]:
+    return dict(zip(VERDICT_COLUMNS, counts, strict=True))
+
+
+def _repeats(stats: Stats, detail: bool, rows: bool = True) -> Table:
     return Table(
         "repeats",
         f"Repeat incidents (same service and factor category within "
@@ -448,7 +512,8 @@ def _repeats(stats: Stats, detail: bool) -> Table:
             "services",
             "categories",
             "days_apart",
-            "after_fix",
+            "verdict",
+            "fixed_before",
             "done_before",
             "open_at_repeat",
         ],
@@ -459,14 +524,15 @@ def _repeats(stats: Stats, detail: bool) -> Table:
                 "services": list(r.services),
                 "categories": list(r.categories),
                 "days_apart": r.days_apart,
-                "after_fix": r.after_fix,
+                "verdict": r.verdict(),
+                "fixed_before": [ref.rpartition("/")[2] for ref in r.fixed_before],
                 "done_before": [ref.rpartition("/")[2] for ref in r.done_before],
                 "open_at_repeat": [ref.rpartition("/")[2] for ref in r.open_at_repeat],
             }
-            for r in stats.repeats or []
+            for r in (stats.repeats or [] if rows else [])
         ],
-        "after_fix: an action item of the first was done before the second started; "
-        "done_before and open_at_repeat name the first's action items",
+        VERDICT_HELP + "; fixed_before, done_before and open_at_repeat name the first's "
+        "action items (fixed: done and addressing a shared category)",
         detail=detail,
     )
 

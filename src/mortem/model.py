@@ -19,7 +19,7 @@ EventKind = Literal["trigger", "detection", "action", "mitigation", "resolution"
 ActionStatus = Literal["open", "in-progress", "done", "wont-do"]
 ACTION_STATUSES: tuple[str, ...] = ("open", "in-progress", "done", "wont-do")
 ActionType = Literal["prevent", "detect", "mitigate", "process"]
-ReviewKind = Literal["request", "approval", "follow-up"]
+ReviewKind = Literal["request", "approval", "publish", "follow-up"]
 ReviewOutcome = Literal["effective", "partly", "not-effective"]
 
 
@@ -63,16 +63,26 @@ class ActionItem(_Record):
         default=None, description="prevent, detect, mitigate or process."
     )
     closed_on: date | None = Field(default=None, description="Set when done or wont-do.")
+    factors: list[str] = Field(
+        default_factory=list,
+        description="Contributing-factor categories of this postmortem that the item "
+        "addresses, e.g. [testing]; repeat incidents are judged by them.",
+    )
     link: str | None = Field(default=None, description="Tracker URL once exported.")
     notes: str | None = Field(default=None, description="Why it was closed, or what is left.")
 
 
 class Review(_Record):
-    """A review request, an approval, or a follow-up review after publishing."""
+    """A step of the review history: a request, an approval, the publishing (its
+    reviewers: who published), or a follow-up review after publishing."""
 
     on: date = Field(description="The day of the review.")
-    kind: ReviewKind = Field(default="approval")
-    reviewers: list[str] = Field(default_factory=list)
+    kind: ReviewKind = Field(
+        default="approval", description="request, approval, publish or follow-up."
+    )
+    reviewers: list[str] = Field(
+        default_factory=list, description="Who reviewed; for kind publish, who published."
+    )
     outcome: ReviewOutcome | None = Field(
         default=None, description="Follow-ups: did the action items work?"
     )
@@ -126,6 +136,16 @@ class Postmortem(_Record):
 
 Loc = tuple[str | int, ...]
 PLAUSIBLE_YEARS = (1970, 2200)
+TIMES = ("started_at", "detected_at", "mitigated_at", "resolved_at")
+# Every problem of time order says this, so that metrics can tell a file whose only
+# problem is the order of its times (still counted, less its durations) from one that
+# cannot be read at all.
+ORDER = " is before "
+
+
+def is_time_order(field: str | None, message: str) -> bool:
+    """Whether a problem (as `consistency_problems` words it) is one of time order."""
+    return field in TIMES and ORDER in message
 
 
 def consistency_problems(pm: Postmortem) -> list[tuple[Loc, str]]:
@@ -135,11 +155,11 @@ def consistency_problems(pm: Postmortem) -> list[tuple[Loc, str]]:
         for name in ("detected_at", "mitigated_at", "resolved_at"):
             value = getattr(pm, name)
             if value is not None and value < pm.started_at:
-                problems.append(((name,), f"{name} {value.isoformat()} is before started_at"))
+                problems.append(((name,), f"{name} {value.isoformat()}{ORDER}started_at"))
     if pm.mitigated_at and pm.resolved_at and pm.resolved_at < pm.mitigated_at:
-        problems.append((("resolved_at",), "resolved_at is before mitigated_at"))
+        problems.append((("resolved_at",), f"resolved_at{ORDER}mitigated_at"))
     # A typo such as 0202 for 2026 would stretch every per-month figure over centuries.
-    for name in ("started_at", "detected_at", "mitigated_at", "resolved_at"):
+    for name in TIMES:
         value = getattr(pm, name)
         if value is not None and not PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]:
             problems.append(((name,), f"year {value.year} is implausible (a typo?)"))
@@ -159,6 +179,27 @@ def consistency_problems(pm: Postmortem) -> list[tuple[Loc, str]]:
             )
         else:
             seen[item.id] = i
+    problems += _factor_links(pm)
+    return problems
+
+
+def _factor_links(pm: Postmortem) -> list[tuple[Loc, str]]:
+    """An action item's `factors` must be categories of this postmortem's contributing
+    factors (which are checked against mortem.toml's categories): a link to a factor
+    the incident did not have would judge repeats by a guess."""
+    own = list(dict.fromkeys(f.category for f in pm.contributing_factors))
+    problems: list[tuple[Loc, str]] = []
+    for i, item in enumerate(pm.action_items):
+        for j, category in enumerate(item.factors):
+            if category not in own:
+                listed = ", ".join(own) if own else "none"
+                problems.append(
+                    (
+                        ("action_items", i, "factors", j),
+                        f"{category!r} is not a contributing-factor category of this "
+                        f"postmortem (its categories: {listed})",
+                    )
+                )
     return problems
 
 

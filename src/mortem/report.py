@@ -91,6 +91,16 @@ def _agenda_sections(agenda: Agenda) -> list[Section]:
     ]
 
 
+def _covers(agenda: Agenda) -> str:
+    """Both windows of the agenda: the meeting's, and the longer look back for repeats."""
+    days = (agenda.today - agenda.pattern_start).days
+    return (
+        f"Covers {agenda.since} to {agenda.today} (published, follow-ups, overdue items); "
+        f"repeat patterns look at incidents started {agenda.pattern_start} to "
+        f"{agenda.today} (the last {days} days)."
+    )
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -99,7 +109,7 @@ def agenda_markdown(agenda: Agenda) -> str:
     lines = [
         f"# Postmortem review meeting, {agenda.today}",
         "",
-        f"Covers {agenda.since} to {agenda.today}.",
+        _covers(agenda),
     ]
     for section in _agenda_sections(agenda):
         lines += ["", f"## {section.title} ({len(section.rows)})", ""]
@@ -136,7 +146,7 @@ def agenda_html(agenda: Agenda) -> str:
     title = f"Postmortem review meeting, {agenda.today}"
     parts = [
         f"<h1>{html.escape(title)}</h1>",
-        f"<p>Covers {agenda.since} to {agenda.today}.</p>",
+        f"<p>{html.escape(_covers(agenda))}</p>",
     ]
     for section in _agenda_sections(agenda):
         parts.append(f"<h2>{html.escape(section.title)} ({len(section.rows)})</h2>")

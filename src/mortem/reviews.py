@@ -1,9 +1,10 @@
 """The review workflow (draft -> in-review -> published) and follow-up reviews.
 
 Every step is written into the postmortem's own `reviews:` list and committed as the
-acting person, so the file carries its review history. Publishing sets `published_on`;
-follow-up reviews come due that many days later (`[reviews] follow_up_days`). Files
-published before mortem recorded `published_on` count from their last approval.
+acting person, so the file carries its review history. Publishing sets `published_on`
+and adds a review of kind `publish` naming who published; follow-up reviews come due
+that many days later (`[reviews] follow_up_days`). Files published before mortem
+recorded `published_on` count from their publish entry, else their last approval.
 """
 
 from __future__ import annotations
@@ -39,15 +40,14 @@ class NotPublishableError(MortemError):
 def person_key(ws: Workspace, explicit: str | None) -> str:
     """The acting person as the front matter names people: a roster key when the person
     is on the roster (matched by key, e-mail or name), else their name."""
+    from .roster import key_of_author
+
     if explicit and explicit in ws.settings.people:
         return explicit
-    author = ws.author(explicit)
-    if author is None:
+    who = key_of_author(ws.settings, ws.author(explicit))
+    if who is None:
         raise UsageError("who is acting? pass --author (a roster key) or set git user.name")
-    for key, person in ws.settings.people.items():
-        if (person.email and person.email == author.email) or person.name == author.name:
-            return key
-    return author.name
+    return who
 
 
 def _flow(values: list[str]) -> Any:
@@ -190,19 +190,34 @@ def approve(
     return Recorded(doc_id, "in-review", entry, saved.commit)
 
 
-def publish(ws: Workspace, doc_id: str, author: Author | None, today: dt.date) -> Recorded:
-    """Publish after the checks pass; `published_on` starts the follow-up clock."""
+def publish(
+    ws: Workspace,
+    doc_id: str,
+    author: Author | None,
+    today: dt.date,
+    by: str | None = None,
+) -> Recorded:
+    """Publish after the checks pass; `published_on` starts the follow-up clock, and a
+    review of kind `publish` records who published (`by`, else the acting author as
+    the roster names them, else git's identity)."""
+    from .roster import key_of_author
+
     doc = check_publishable(ws, doc_id, today)
+    who = by or key_of_author(ws.settings, author or ws.author(None))
+    entry: dict[str, Any] = {"on": today, "kind": "publish", "reviewers": [who] if who else []}
 
     def mutate(front: Any) -> None:
         front["status"] = "published"
         front["published_on"] = today
+        _append_review(front, {**entry, "reviewers": _flow(entry["reviewers"])})
 
     # The revision checked is the revision published: an edit in between is refused.
     saved = ws.store.update(
         doc_id, mutate, f"Publish {doc_id}", author, expected_revision=doc.revision
     )
-    return Recorded(doc_id, "published", {"published_on": today}, saved.commit)
+    return Recorded(
+        doc_id, "published", {**entry, "published_on": today, "published_by": who}, saved.commit
+    )
 
 
 def record_follow_up(
@@ -277,7 +292,19 @@ class FollowUp(NamedTuple):
             return "overdue"
         return "due" if self.due == today else "upcoming"
 
+    def when(self, today: dt.date) -> str:
+        """How it stands, in words: days late, due today, or days until it is due."""
+        if self.held_on is not None:
+            return f"held on {self.held_on}"
+        days = (today - self.due).days
+        if days > 0:
+            return f"{days} day{'s' if days != 1 else ''} late"
+        if days == 0:
+            return "due today"
+        return f"due in {-days} day{'s' if days != -1 else ''}"
+
     def as_dict(self, today: dt.date) -> dict[str, Any]:
+        waiting = self.held_on is None
         return {
             "postmortem": self.pm_id,
             "title": self.title,
@@ -286,7 +313,10 @@ class FollowUp(NamedTuple):
             "published": self.published.isoformat(),
             "due": self.due.isoformat(),
             "state": self.state(today),
-            "days_late": max(0, (today - self.due).days) if self.held_on is None else None,
+            # Late only once due: an upcoming review has days until it is due instead.
+            "days_late": (today - self.due).days if waiting and self.due <= today else None,
+            "days_until_due": (self.due - today).days if waiting and self.due > today else None,
+            "when": self.when(today),
             "held_on": self.held_on.isoformat() if self.held_on else None,
         }
 
@@ -354,7 +384,7 @@ def follow_ups_due(
 class Agenda:
     today: dt.date
     since: dt.date
-    pattern_start: dt.date
+    pattern_start: dt.date  # repeat patterns look back further than `since`
     published: list[tuple[Incident, dt.date]]
     in_review: list[tuple[Incident, int]]
     follow_ups: list[FollowUp]
@@ -377,6 +407,8 @@ def agenda(
     since = since or today - dt.timedelta(days=ws.settings.reviews.meeting_every_days)
     if since > today:
         raise UsageError(f"--since {since} is after today ({today})")
+    if pattern_days < 0:
+        raise UsageError(f"--pattern-days {pattern_days}: give a number of days, 0 or more")
     corpus = load_corpus(ws.index)
     published = []
     for incident in corpus.incidents:

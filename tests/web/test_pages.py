@@ -240,9 +240,11 @@ def test_review_workflow(login: Any, repo: Workspace) -> None:
     assert reviewer.post(f"/postmortems/{READY_ID}/review/publish").status_code == 303
     pm = repo.store.load(READY_ID).model()
     assert pm.status == "published"
+    # Publishing records who published, as the acting account maps to the roster.
     assert [(r.kind, r.reviewers) for r in pm.reviews] == [
         ("request", ["lee"]),
         ("approval", ["lee"]),
+        ("publish", ["lee"]),
     ]
     assert repo.store.load(READY_ID).data["published_on"] == TODAY
     follow = reviewer.post(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from . import output
 from .main import app, state
 from .output import Format
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 actions_app = typer.Typer(
     # The help is the callback's docstring (listing is what `mortem actions` does).
@@ -46,22 +49,37 @@ def actions(
         return
     from ..actions import ActionFilter, list_actions
     from ..metrics_periods import parse_day, today_or
+    from ..roster import owner_key, roster_team
     from .stats import short_lived
 
     short_lived()
+    ws = state.workspace()
     where = ActionFilter(
         statuses=tuple(status) + (("open", "in-progress") if open_ else ()),
-        owner=owner,
-        team=team,
+        owner=owner_key(ws.settings, owner) if owner is not None else None,
+        team=roster_team(ws.settings, team) if team is not None else None,
         postmortem=postmortem,
         type=type_,
         overdue=overdue,
         due_before=parse_day(due_before, "--due-before") if due_before else None,
         due_after=parse_day(due_after, "--due-after") if due_after else None,
     )
-    items = list_actions(state.workspace(), today_or(today), where)
+    items = list_actions(ws, today_or(today), where)
     rows = [i.as_dict() for i in items]
     output.emit(rows, fmt, LIST_COLUMNS, empty="no action items match")
+    note_unread(ws)
+
+
+def unread_paths(ws: Workspace) -> list[str]:
+    """The files left out of listings and counts, as `mortem validate` names them."""
+    from ..metrics_facts import not_counted
+
+    return [problems[0].path for _, problems in sorted(not_counted(ws.index).items())]
+
+
+def note_unread(ws: Workspace) -> None:
+    """Name, on stderr, the files whose items a listing could not include."""
+    output.unread(unread_paths(ws))
 
 
 def _change(
@@ -149,11 +167,15 @@ def summary(
     Example: [bold]mortem actions summary --format json[/bold]
     """
     from ..actions import list_actions, summarize
+    from ..errors import UsageError
     from ..metrics_periods import today_or
     from .stats import short_lived
 
     short_lived()
-    result = summarize(list_actions(state.workspace(), today_or(today)), oldest)
+    if oldest < 0:
+        raise UsageError(f"--oldest {oldest}: give a number, 0 or more")
+    ws = state.workspace()
+    result = summarize(list_actions(ws, today_or(today)), oldest)
     groups: list[dict[str, Any]] = [{"by": "all", "name": "all", **result.total.as_dict()}]
     for by, counts in (("owner", result.by_owner), ("team", result.by_team)):
         groups += [{"by": by, "name": name, **c.as_dict()} for name, c in counts.items()]
@@ -163,8 +185,10 @@ def summary(
                 "groups": groups,
                 "oldest_overdue": [i.as_dict() for i in result.oldest_overdue],
                 "excluded": [e.as_dict() for e in result.excluded],
+                "not_read": unread_paths(ws),
             }
         )
+        note_unread(ws)
         return
     output.emit(groups, fmt, ["by", "name", *COUNT_COLUMNS], title="Action items")
     if fmt is Format.table:
@@ -176,3 +200,4 @@ def summary(
                 "(see --format json, key excluded)",
                 markup=False,
             )
+    note_unread(ws)

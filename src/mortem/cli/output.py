@@ -164,3 +164,18 @@ def warning(message: str) -> None:
 
 def success(message: str) -> None:
     _get("err_console").print(f"[green]✓[/green] {escape(message)}")
+
+
+UNREAD_LISTED = 10
+
+
+def unread(paths: Sequence[str]) -> None:
+    """Say on stderr which files a listing left out because they could not be read as
+    postmortems, so that nothing goes missing silently."""
+    if not paths:
+        return
+    lines = [f"{len(paths)} file(s) not read: run mortem validate"]
+    lines += [f"  {p}" for p in paths[:UNREAD_LISTED]]
+    if len(paths) > UNREAD_LISTED:
+        lines.append(f"  and {len(paths) - UNREAD_LISTED} more")
+    warning("\n".join(lines))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -20,6 +21,8 @@ def render_postmortem(doc_id: str, pm: Postmortem, body: str) -> None:
     facts.add_column()
     facts.add_row("id", doc_id)
     facts.add_row("status", pm.status)
+    if pm.published_on is not None:
+        facts.add_row("published", _published(pm))
     facts.add_row("severity", pm.severity or "—")
     facts.add_row("services", ", ".join(pm.services) or "—")
     facts.add_row("started", _when(pm.started_at))
@@ -47,7 +50,7 @@ def render_postmortem(doc_id: str, pm: Postmortem, body: str) -> None:
             console.print(f"  • [{factor.category}] {factor.description}", markup=False)
     if pm.action_items:
         table = Table(title="Action items", title_justify="left", header_style="bold")
-        for column in ("id", "title", "owner", "due", "status", "type"):
+        for column in ("id", "title", "owner", "due", "status", "type", "factors"):
             table.add_column(column, overflow="fold")
         for item in pm.action_items:
             table.add_row(
@@ -57,6 +60,35 @@ def render_postmortem(doc_id: str, pm: Postmortem, body: str) -> None:
                 _when(item.due),
                 item.status,
                 item.type or "",
+                escape(", ".join(item.factors)),
             )
         console.print(table)
+    if pm.reviews:
+        console.print(review_history(pm))
     console.print(Markdown(body))
+
+
+def _published(pm: Postmortem) -> str:
+    by = [name for r in pm.reviews if r.kind == "publish" for name in r.reviewers]
+    return f"{pm.published_on}" + (f" by {', '.join(by)}" if by else "")
+
+
+# Who each kind of review names, in words.
+ROLE = {"request": "asked", "approval": "approved by", "publish": "published by"}
+
+
+def review_history(pm: Postmortem) -> Table:
+    """Every step of the review, in the file's order: who asked, approved, published,
+    and what each follow-up found."""
+    table = Table(title="Reviews", title_justify="left", header_style="bold")
+    for column in ("on", "kind", "who", "outcome", "notes"):
+        table.add_column(column, overflow="fold")
+    for review in pm.reviews:
+        names = ", ".join(review.reviewers) or "—"
+        role = ROLE.get(review.kind, "reviewed by")
+        outcome: str = review.outcome or ""
+        if review.effective_actions:
+            outcome += f" (worked: {', '.join(review.effective_actions)})"
+        cells = (str(review.on), review.kind, f"{role} {names}", outcome.strip(), review.notes)
+        table.add_row(*(escape(c or "") for c in cells))
+    return table

@@ -28,10 +28,15 @@ def write_out(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
+    from ..errors import UsageError
     from ..fsutil import atomic_write
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, text.encode("utf-8"))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, text.encode("utf-8"))
+    except OSError as exc:
+        where = exc.filename or out
+        raise UsageError(f"--output {out}: cannot write {where}: {exc.strerror or exc}") from None
     output.success(f"wrote {out}")
 
 
@@ -47,9 +52,13 @@ def request(
     """
     from ..metrics_periods import today_or
     from ..reviews import request_review
+    from ..roster import roster_people
 
     ws = state.workspace()
-    done = request_review(ws, doc_id, reviewer, ws.author(state.author), today_or(today))
+    if not ws.settings.people:
+        output.warning("the roster is empty ([people] in mortem.toml): reviewers kept as given")
+    names = roster_people(ws.settings, reviewer, "--reviewer")
+    done = request_review(ws, doc_id, names, ws.author(state.author), today_or(today))
     output.success(f"{doc_id}: in review, requested from {', '.join(done.entry['reviewers'])}")
 
 
@@ -69,12 +78,17 @@ def approve(
     from ..metrics_periods import today_or
     from ..reviews import approve as approve_
     from ..reviews import approvers, person_key
+    from ..roster import roster_people
 
     ws = state.workspace()
-    who = reviewer or person_key(ws, state.author)
+    who = roster_people(ws.settings, [reviewer], "--reviewer")[0] if reviewer else None
+    who = who or person_key(ws, state.author)
     approve_(ws, doc_id, who, ws.author(state.author), today_or(today), notes)
     have = len(approvers(ws.store.load(doc_id)))
-    output.success(f"{doc_id}: approved by {who} ({have} of {ws.settings.reviews.approvals})")
+    needed = ws.settings.reviews.approvals
+    output.success(
+        f"{doc_id}: approved by {who} ({have} approval{'s' if have != 1 else ''}, {needed} needed)"
+    )
 
 
 @app.command()
@@ -87,13 +101,16 @@ def publish(
     Example: [bold]mortem publish 2026-03-14-checkout-timeouts[/bold]
     """
     from ..metrics_periods import today_or
+    from ..reviews import person_key
     from ..reviews import publish as publish_
 
     ws = state.workspace()
-    done = publish_(ws, doc_id, ws.author(state.author), today_or(today))
+    who = person_key(ws, state.author)
+    done = publish_(ws, doc_id, ws.author(state.author), today_or(today), by=who)
     days = ", ".join(str(d) for d in sorted(ws.settings.reviews.follow_up_days))
     output.success(
-        f"{doc_id}: published on {done.entry['published_on']}; follow-ups after {days} days"
+        f"{doc_id}: published on {done.entry['published_on']} by {who}; "
+        f"follow-ups after {days} days"
     )
 
 
@@ -107,18 +124,25 @@ def due(
 
     Example: [bold]mortem review due --within 14[/bold]
     """
+    from ..errors import UsageError
     from ..metrics_facts import load_corpus
     from ..metrics_periods import today_or
     from ..reviews import follow_ups_due
+    from .actions import note_unread
     from .stats import short_lived
 
     short_lived()
+    if within < 0:
+        raise UsageError(f"--within {within}: give a number of days, 0 or more")
     ws = state.workspace()
     day = today_or(today)
     found = follow_ups_due(load_corpus(ws.index).incidents, ws.settings, day, within)
     rows = [f.as_dict(day) for f in found]
-    columns = ["postmortem", "number", "after_days", "published", "due", "state", "days_late"]
+    columns = ["postmortem", "number", "after_days", "published", "due", "state"]
+    # The terminal says it in words; CSV keeps numbers, one column each.
+    columns += ["when"] if fmt is Format.table else ["days_late", "days_until_due"]
     output.emit(rows, fmt, columns, empty="no follow-up reviews due")
+    note_unread(ws)
 
 
 @review_app.command()
@@ -138,9 +162,10 @@ def record(
     """
     from ..metrics_periods import today_or
     from ..reviews import person_key, record_follow_up
+    from ..roster import roster_people
 
     ws = state.workspace()
-    who = reviewer or [person_key(ws, state.author)]
+    who = roster_people(ws.settings, reviewer, "--reviewer") or [person_key(ws, state.author)]
     ids = [w for w in (worked or "").split(",") if w.strip()]
     record_follow_up(ws, doc_id, outcome, who, ws.author(state.author), today_or(today), notes, ids)
     output.success(f"{doc_id}: follow-up review recorded ({outcome})")
@@ -167,6 +192,8 @@ def agenda(
 
     if fmt not in ("md", "html"):
         raise UsageError(f"--format {fmt!r}: use md or html")
+    if patterns < 0:
+        raise UsageError(f"--pattern-days {patterns}: give a number of days, 0 or more")
     from .stats import short_lived
 
     short_lived()

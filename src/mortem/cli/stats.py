@@ -12,6 +12,7 @@ from .main import app, state
 from .output import Format
 
 if TYPE_CHECKING:
+    from ..errors import UsageError
     from ..metrics import Options
     from ..metrics_cache import Report
     from ..metrics_tables import Table
@@ -49,11 +50,19 @@ def _options(
     unknown = [s for s in sections or [] if s not in SECTIONS]
     if unknown:
         raise UsageError(f"unknown section {unknown[0]!r} (one of: {', '.join(SECTIONS)})")
+    if repeat_days < 0:
+        raise UsageError(f"--repeat-days {repeat_days}: give a number of days, 0 or more")
+    first = parse_day(since, "--since") if since else None
+    last = parse_day(until, "--until") if until else None
+    if first is not None and last is not None and first >= last:
+        raise UsageError(
+            f"--since {first} is not before --until {last}: no incident can start in between"
+        )
     return Options(
         today=today_or(today),
         unit=by,  # type: ignore[arg-type]
-        since=parse_day(since, "--since") if since else None,
-        until=parse_day(until, "--until") if until else None,
+        since=first,
+        until=last,
         compare=parse_compare(compare) if compare else None,
         repeat_days=repeat_days,
         seed=seed,
@@ -123,9 +132,34 @@ def _report(
         # The charts draw three sections only: blame language and engagement (the lint
         # results, the git history) are not needed for them.
         drawn = dataclasses.replace(options, sections=CHART_SECTIONS)
-        for path in write_charts(compute(ws, drawn), charts):
+        writable_folder(charts, "--charts")
+        try:
+            written = write_charts(compute(ws, drawn), charts)
+        except OSError as exc:
+            raise _cannot_write("--charts", charts, exc) from None
+        for path in written:
             output.success(f"wrote {path}")
     return stats_report(ws, options, human, skip_detail)
+
+
+def _cannot_write(option: str, target: Path, exc: OSError) -> UsageError:
+    from ..errors import UsageError
+
+    where = exc.filename or target
+    return UsageError(f"{option} {target}: cannot write {where}: {exc.strerror or exc}")
+
+
+def writable_folder(folder: Path, option: str) -> None:
+    """Make the folder (and its parents), or say which path cannot be written and why,
+    before any work is spent on what would be written there."""
+    import os
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(option, folder, exc) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _cannot_write(option, folder, PermissionError(13, "Permission denied", str(folder)))
 
 
 def _emit(report: Report, tables: list[Table], fmt: Format, one: bool) -> None:
@@ -147,18 +181,25 @@ def _emit(report: Report, tables: list[Table], fmt: Format, one: bool) -> None:
             }
         )
     else:
+        hidden: list[str] = []
         for t in tables:
             if t.detail and not one:
+                hidden.append(t.name)
                 continue
             # The title is printed here: plain tables (pipes, long listings) have none.
             output.console.print(f"\n[bold]{escape(t.title)}[/bold]")
             output.emit_table(t.rows, t.columns, None, "no data")
             if t.note:
-                output.console.print(f"[dim]{t.note}[/dim]")
+                output.console.print(f"[dim]{escape(t.note)}[/dim]")
         if report.digest and not one:
             output.console.print("[bold]Left out of figures[/bold] (--table excluded lists them)")
             for figure, reason, count in report.digest:
                 output.console.print(f"  {count} × {figure}: {reason}", markup=False)
+        if hidden:
+            output.console.print(
+                f"Long tables not shown: {', '.join(hidden)} (show one with --table NAME)",
+                markup=False,
+            )
 
 
 @app.command()
