@@ -305,6 +305,12 @@ def test_dashboard_figures(login: Any) -> None:
     assert chart.text.lstrip().startswith(("<?xml", "<svg"))
     page = viewer.get("/dashboard").text
     assert "median time to resolve" in page and "1 h 12 min" in page
+    # Two values make no interval: their range is not shown as one.
+    ttr = next(d for d in data["durations"] if d["key"] == "ttr")
+    assert ttr["median"]["low"] is None and ttr["median"]["high"] is None
+    assert (
+        "too few for an interval · n=2" in page and "95% CI" not in page.split("Follow-through")[0]
+    )
 
 
 def test_unknown_things_are_404(login: Any) -> None:

@@ -32,6 +32,8 @@ class Selection:
 def _estimate(value: Estimate | None) -> dict[str, float] | None:
     if value is None:
         return None
+    if not value.interval:  # too few values: their range is not a confidence interval
+        return {"value": value.value, "low": None, "high": None}
     return {"value": value.value, "low": value.low, "high": value.high}
 
 
