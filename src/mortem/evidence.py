@@ -47,6 +47,59 @@ def sniff(data: bytes, name: str) -> Kind:
     raise UsageError(f"{name}: only images (PNG, JPEG, GIF, WebP) and UTF-8 text can be attached")
 
 
+# An image bigger than this is not a screenshot or a graph, and decoding it to check it
+# would take memory a request should not (a tiny PNG can hold a 20,000 x 20,000 image).
+MAX_SIDE = 20_000
+MAX_PIXELS = 40_000_000
+# mime -> (Pillow's name of the format, ours)
+FORMATS = {
+    "image/png": ("PNG", "PNG"),
+    "image/jpeg": ("JPEG", "JPEG"),
+    "image/gif": ("GIF", "GIF"),
+    "image/webp": ("WEBP", "WebP"),
+}
+
+
+def check_image(data: bytes, kind: Kind, name: str) -> None:
+    """Refuse what only starts like an image: it must open as the format its first bytes
+    claim, pass the format's own checks, have sane dimensions, and decode.
+
+    The first bytes alone let through a file that is `GIF89a` followed by a web page,
+    which a browser that guesses types (or a download) would treat as HTML.
+    """
+    import io
+
+    from PIL import Image
+
+    if kind.mime not in FORMATS:
+        raise UsageError(f"{name}: only PNG, JPEG, GIF and WebP images can be attached")
+    fmt, label = FORMATS[kind.mime]
+    too_large = f"at most {MAX_SIDE:,} pixels a side and {MAX_PIXELS // 1_000_000} million in all"
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            width, height = image.size
+            if width <= 0 or height <= 0:
+                raise UsageError(f"{name}: a {width} x {height} image has no pixels")
+            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+                raise UsageError(f"{name}: a {width} x {height} image is too large: {too_large}")
+            image.verify()  # checksums and chunk structure (PNG); a no-op for some formats
+        # verify() leaves the image unusable: open it again to decode the pixels.
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            image.load()
+    except UsageError:
+        raise
+    except Image.DecompressionBombError:
+        raise UsageError(f"{name}: the image is too large: {too_large}") from None
+    except Exception as exc:
+        # Pillow's decoders report broken input as many exception types (OSError,
+        # SyntaxError, EOFError, ValueError, struct.error...): all mean "not this image".
+        reason = str(exc).split(" <_io.")[0] or type(exc).__name__
+        raise UsageError(
+            f"{name}: not a valid {label} image, though it starts like one ({reason}): "
+            "upload the image file itself"
+        ) from None
+
+
 def safe_name(name: str, suffix: str) -> str:
     """A file name that is safe on every platform and in a URL."""
     stem = Path(name).stem.lower()

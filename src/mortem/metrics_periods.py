@@ -49,8 +49,29 @@ def _month_start(year: int, month: int) -> dt.date:
 _NAMED = re.compile(r"^(\d{4})(?:-(?:(H[12])|(Q[1-4])|(\d{2})))?$", re.IGNORECASE)
 
 
+# The last year a period may touch: bucketing a period steps to the first day after it,
+# which for 9999 is past what `datetime.date` can hold.
+LAST_YEAR = 9998
+
+
 def parse_period(text: str) -> Period:
     text = text.strip()
+    if len(text) > 40:  # the longest period is a range of two dates
+        raise UsageError(f"period {text[:40]!r}... is too long to be a period")
+    try:
+        period = _parse_period(text)
+    except (ValueError, OverflowError):
+        # Year 0, or a day past 9999-12-31: where the calendar of `datetime` ends.
+        period = None
+    if period is None or period.end > dt.date(LAST_YEAR + 1, 1, 1):
+        raise UsageError(
+            f"period {text!r} is outside the years 1 to {LAST_YEAR}: "
+            "use e.g. 2025, 2025-H1, 2025-Q3, 2025-03 or 2025-01-01..2025-06-30"
+        )
+    return period
+
+
+def _parse_period(text: str) -> Period:
     if ".." in text:
         first, _, last = text.partition("..")
         start = parse_day(first, "period start")

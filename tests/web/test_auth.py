@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -93,6 +94,56 @@ def test_sign_out_ends_the_session(app: Any) -> None:
     assert session.get("/api/me").json()["username"] is None
 
 
+def copy_of(session: Any, app: Any) -> TestClient:
+    """Another client holding the same session cookie (a stolen or copied cookie)."""
+    thief = TestClient(app)
+    thief.cookies.set("mortem_session", session.client.cookies["mortem_session"])
+    return thief
+
+
+def test_a_copied_cookie_dies_with_the_sign_out(app: Any, repo: Workspace) -> None:
+    session = sign_in(TestClient(app), "priya")
+    thief = copy_of(session, app)
+    assert thief.get("/api/me").json()["username"] == "priya"
+    assert session.post("/logout").status_code == 303
+    # The cookie is still validly signed and unexpired: the server refuses it anyway.
+    assert thief.get("/api/me").json()["username"] is None
+    assert thief.get("/", follow_redirects=False).status_code == 303
+    assert thief.get("/api/postmortems").status_code == 401
+    # The next sign-in is a new session that works; the old copy stays dead.
+    again = sign_in(TestClient(app), "priya")
+    assert again.get("/api/me").json()["username"] == "priya"
+    assert thief.get("/api/me").json()["username"] is None
+    # Other accounts' sessions are untouched.
+    stored = json.loads((repo.root / ".mortem" / "sessions.json").read_text())
+    assert stored["generations"] == {"priya": 1}
+    assert (repo.root / ".mortem" / "sessions.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_password_change_ends_copies_but_not_the_session_that_made_it(app: Any) -> None:
+    session = sign_in(TestClient(app), "vic")
+    thief = copy_of(session, app)
+    done = session.post("/account/password", {"current": PASSWORD, "new": "another password!"})
+    assert done.status_code == 303
+    assert session.get("/api/me").json()["username"] == "vic"
+    assert thief.get("/api/me").json()["username"] is None
+
+
+def test_changing_the_password_is_rate_limited_like_signing_in(repo: Workspace) -> None:
+    app = create_app(repo, {"login_per_user": 3})
+    session = sign_in(TestClient(app), "vic")
+    for _ in range(3):
+        wrong = session.post("/account/password", {"current": "guess", "new": "another password!"})
+        assert wrong.status_code == 400
+    # Locked, even with the right password: the session cannot be used to keep guessing.
+    locked = session.post("/account/password", {"current": PASSWORD, "new": "another password!"})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    assert "try again in" in locked.text
+    users = UsersFile(repo.root / ".mortem" / "users.json")
+    assert users.verify("vic", PASSWORD) is not None  # unchanged
+    assert users.verify("vic", "another password!") is None
+
+
 def test_change_own_password(app: Any) -> None:
     session = sign_in(TestClient(app), "vic")
     wrong = session.post("/account/password", {"current": "nope", "new": "another password!"})
@@ -135,6 +186,32 @@ def test_proxy_header_is_believed_only_from_trusted_addresses(repo: Workspace) -
     with LiveServer(untrusted) as server:
         forged = httpx.get(f"{server.url}/api/postmortems", headers={"X-Forwarded-User": "ada"})
         assert forged.status_code == 401
+
+
+def test_proxy_without_the_header_is_a_401_page_not_a_redirect_loop(repo: Workspace) -> None:
+    # No header from the trusted proxy, and a header from an address that is not one.
+    for trusted, headers in ((["127.0.0.1/32"], {}), (["10.0.0.0/8"], {"X-Forwarded-User": "lee"})):
+        app = create_app(repo, {"auth": "proxy", "trusted_proxies": trusted})
+        with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
+            for url in ("/", "/login", "/login?next=/actions", "/actions?overdue=1"):
+                # Followed as a browser would: before, / and /login sent each other round.
+                page = client.get(url, headers=headers, follow_redirects=True)
+                assert page.status_code == 401, url
+                assert not page.history, url
+                assert page.headers["content-type"].startswith("text/html")
+                assert "the sign-in proxy did not identify you" in page.text
+                assert "X-Forwarded-User" in page.text
+                assert 'name="password"' not in page.text  # no sign-in form to offer
+            api = client.get("/api/postmortems")
+            assert api.status_code == 401
+            assert api.json()["error"].startswith("the sign-in proxy did not identify you")
+    # With the header from a trusted address the same pages are served.
+    app = create_app(repo, {"auth": "proxy", "trusted_proxies": ["127.0.0.1/32"]})
+    with LiveServer(app) as server:
+        home = httpx.get(f"{server.url}/", headers={"X-Forwarded-User": "lee"})
+        assert home.status_code == 200 and "Lee Nakamura" in home.text
+        login = httpx.get(f"{server.url}/login?next=/actions", headers={"X-Forwarded-User": "lee"})
+        assert login.status_code == 303 and login.headers["location"] == "/actions"
 
 
 def test_auth_none_serves_everyone_as_admin_on_loopback(repo: Workspace) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from webkit import CHECKOUT_ID, PASSWORD, PNG, SCREENSHOTS, LiveServer, git
+from webkit import CHECKOUT_ID, LAG_PNG, PASSWORD, SCREENSHOTS, LiveServer, git
 
 from mortem.workspace import Workspace
 
@@ -48,9 +48,11 @@ def sign_out(tab: Any) -> None:
     tab.wait_for_url("**/login")
 
 
-def shot(tab: Any, name: str) -> None:
+def shot(tab: Any, name: str, full_page: bool = True) -> None:
+    """Save a screenshot; `full_page=False` for pages with sticky parts, which a full-page
+    capture draws where the viewport happened to be (mid-page) instead of at the top."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def figure(tab: Any, label: str) -> str:
@@ -101,7 +103,15 @@ def test_write_review_publish_and_close(page: Any, repo: Workspace) -> None:
     whys.nth(0).locator("textarea[name=whys-because]").fill(
         "The consumers stopped reading after the failover."
     )
-    tab.locator("fieldset[data-table=whys] button:has-text('Add row')").click()
+    add_why = tab.locator("fieldset[data-table=whys] button:has-text('Add row')")
+    # A row added by mistake, filled in, then taken out with its Remove button.
+    add_why.click()
+    whys.nth(1).locator("textarea[name=whys-why]").fill("Why was this row added?")
+    whys.nth(1).locator("textarea[name=whys-because]").fill("By mistake.")
+    add_why.click()
+    assert whys.count() == 3
+    whys.nth(1).locator("button:has-text('Remove')").click()
+    assert whys.count() == 2
     whys.nth(1).locator("textarea[name=whys-why]").fill("Why did they stop?")
     whys.nth(1).locator("textarea[name=whys-because]").fill(
         "Their client does not reconnect to a new broker address."
@@ -128,7 +138,13 @@ def test_write_review_publish_and_close(page: Any, repo: Workspace) -> None:
     body.fill(text)
     finding = tab.locator("#lint-results .finding", has_text="Human error")
     finding.first.wait_for()
-    shot(tab, "edit-lint")
+    # The narrative from its first line, with the lint panel beside it.
+    body.evaluate("area => { area.scrollTop = 0; area.scrollIntoView({block: 'center'}); }")
+    # The lint panel stays in view, its heading below the sticky header, not under it.
+    header = tab.locator(".pmhead.sticky").bounding_box()
+    heading = tab.locator("#lint-panel h2").bounding_box()
+    assert header["y"] + header["height"] <= heading["y"] < 900 - heading["height"]
+    shot(tab, "edit-lint", full_page=False)
     # ...and is satisfied once the text says what the system did.
     body.fill(
         text.replace(
@@ -140,18 +156,23 @@ def test_write_review_publish_and_close(page: Any, repo: Workspace) -> None:
     # A screenshot of the lag graph, uploaded while editing: committed at once, linked
     # in the narrative being edited, shown inline once saved.
     tab.set_input_files(
-        "#upload-file", files=[{"name": "Consumer Lag.png", "mimeType": "image/png", "buffer": PNG}]
+        "#upload-file",
+        files=[{"name": "Consumer Lag.png", "mimeType": "image/png", "buffer": LAG_PNG}],
     )
     tab.click("#upload-panel button:has-text('Upload')")
     tab.locator("#upload-state", has_text="Attached consumer-lag.png").wait_for()
-    assert f"![consumer-lag.png]({NEW_ID}/consumer-lag.png)" in body.input_value()
+    # Linked as the server links it in the file: under an Evidence heading at the end.
+    assert body.input_value().endswith(
+        f"\n\n## Evidence\n\n- ![consumer-lag.png]({NEW_ID}/consumer-lag.png)\n"
+    )
     tab.click("button:has-text('Save')")
     tab.wait_for_url(f"**/postmortems/{NEW_ID}")
     assert "Saved." in tab.locator(".flash").inner_text()
     image = tab.locator(f"article.prose img[src='/postmortems/{NEW_ID}/consumer-lag.png']")
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 480
     pm = repo.store.load(NEW_ID).model()
     assert [e.kind for e in pm.timeline] == ["trigger", "detection"]
+    assert [w.why for w in pm.whys] == ["Why did orders wait?", "Why did they stop?"]
     assert pm.action_items[0].title == "Reconnect consumers when the broker address changes."
     assert git(repo.root, "log", "-1", "--format=%an|%s").strip() == f"Priya Raman|Edit {NEW_ID}"
     shot(tab, "postmortem-draft")
@@ -191,7 +212,7 @@ def test_write_review_publish_and_close(page: Any, repo: Workspace) -> None:
     tab.goto("/postmortems")
     shot(tab, "list")
     tab.goto(f"/postmortems/{NEW_ID}/edit")
-    shot(tab, "edit")
+    shot(tab, "edit", full_page=False)
 
 
 def test_editing_without_javascript(chromium: Any, live: LiveServer, repo: Workspace) -> None:
@@ -233,3 +254,22 @@ def test_live_lint_needs_no_save(page: Any, repo: Workspace) -> None:
         "#lint-results .finding", has_text=re.compile("before started_at")
     ).first.wait_for()
     assert repo.store.path_for(CHECKOUT_ID).read_bytes() == before
+
+
+def test_removing_a_saved_row_with_its_button(page: Any, repo: Workspace) -> None:
+    sign_in(page, "priya")
+    page.goto(f"/postmortems/{CHECKOUT_ID}/edit")
+    rows = page.locator("fieldset[data-table=timeline] .row")
+    saved = rows.count() - 1  # and the spare blank row
+    assert saved == 2
+    # With JavaScript the Remove box of each saved row is a button.
+    assert page.locator("fieldset[data-table=timeline] input[name=timeline-remove]").count() == 0
+    rows.nth(0).locator("button:has-text('Remove')").click()
+    assert rows.count() == saved
+    page.click("button:has-text('Save')")
+    page.wait_for_url(f"**/postmortems/{CHECKOUT_ID}")
+    pm = repo.store.load(CHECKOUT_ID).model()
+    assert [e.kind for e in pm.timeline] == ["detection"]
+    assert git(repo.root, "log", "-1", "--format=%an|%s").strip() == (
+        f"Priya Raman|Edit {CHECKOUT_ID}"
+    )

@@ -235,3 +235,69 @@ def test_unknown_keys_and_comments_survive_an_edit(login: Any, repo: Workspace) 
     after = path.read_text()
     assert "severity: SEV3   # guessed\nrunbook: https://example.com/rb\n" in after
     assert "jira: SRCH-12" in after and "Rebuild the search index every night." in after
+
+
+def test_the_forms_take_no_more_text_than_the_api(login: Any, repo: Workspace) -> None:
+    editor = login("priya")
+    head = git(repo.root, "rev-parse", "HEAD")
+    files = sorted(repo.store.folder.iterdir())
+    # The new-postmortem form: the API's 300 characters for a title.
+    page = editor.get("/postmortems/new").text
+    assert 'name="title" value="" maxlength="300"' in page
+    made = editor.post("/postmortems", {"title": "T" * 100_000, "template": "default"})
+    assert made.status_code == 422
+    assert "title: 100,000 characters: at most 300" in made.text
+    made = editor.post("/postmortems", {"title": "Short", "impact": "i" * 5001})
+    assert made.status_code == 422 and "impact: 5,001 characters: at most 5,000" in made.text
+    assert sorted(repo.store.folder.iterdir()) == files
+
+    # The edit form: every free-text field, rows included.
+    fields = edit_form(editor, CHECKOUT_ID)
+    page = editor.get(f"/postmortems/{CHECKOUT_ID}/edit").text
+    assert 'maxlength="300"' in page and 'maxlength="2000"' in page
+    long = replace(fields, "title", "T" * 100_000)
+    long = replace(long, "timeline-event", "E" * 2001, 0)
+    long = replace(long, "actions-notes", "N" * 5001, 0)
+    refused = submit(editor, CHECKOUT_ID, long)
+    assert refused.status_code == 422
+    assert "100,000 characters: at most 300" in refused.text
+    assert "Timeline, row 1, event</strong>: 2,001 characters: at most 2,000" in refused.text
+    assert "Action items, row 1, notes</strong>: 5,001 characters: at most 5,000" in refused.text
+    # The live lint says the same before a save is tried.
+    errors = lint(editor, CHECKOUT_ID, long)["errors"]
+    assert {"field": "title", "message": "100,000 characters: at most 300"} in errors
+    # A row position the form never made cannot become a huge number either.
+    bad_row = [(k, "9" * 5000 if k == "whys-orig" else v) for k, v in fields]
+    assert submit(editor, CHECKOUT_ID, bad_row).status_code == 422
+    # Exactly at the limit is fine.
+    assert submit(editor, CHECKOUT_ID, replace(fields, "title", "T" * 300)).status_code == 303
+    assert repo.store.load(CHECKOUT_ID).data["title"] == "T" * 300
+    assert git(repo.root, "rev-list", "--count", f"{head.strip()}..HEAD").strip() == "1"
+
+    # Review and status notes: the API's limits too.
+    reviewer = login("lee")
+    note = reviewer.post(f"/postmortems/{SEARCH_ID}/review/approve", {"notes": "n" * 5001})
+    assert note.status_code == 400 and "notes: 5,001 characters" in note.text
+    status = editor.post(
+        f"/actions/{SEARCH_ID}/A1/status", {"status": "wont-do", "note": "w" * 2001}
+    )
+    assert status.status_code == 400 and "note: 2,001 characters: at most 2,000" in status.text
+    assert repo.store.load(SEARCH_ID).model().action_items[0].status == "open"
+
+
+def test_a_long_field_written_elsewhere_does_not_block_other_edits(
+    login: Any, repo: Workspace
+) -> None:
+    path = repo.store.path_for(CHECKOUT_ID)
+    long_impact = "Checkouts failed. " * 400  # 7,200 characters, over the form's 5,000
+    path.write_text(
+        path.read_text().replace(
+            "impact: 4,100 checkouts failed over 25 minutes.", "impact: " + long_impact.strip()
+        )
+    )
+    git(repo.root, "commit", "-qam", "A long impact from an import")
+    editor = login("priya")
+    fields = replace(edit_form(editor, CHECKOUT_ID), "severity", "SEV1")
+    assert submit(editor, CHECKOUT_ID, fields).status_code == 303
+    data = repo.store.load(CHECKOUT_ID).data
+    assert data["severity"] == "SEV1" and data["impact"] == long_impact.strip()

@@ -22,6 +22,7 @@ P = '"><img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=1;alert
 Q = "'><svg onload=alert(1)><iframe src=javascript:alert(1)>"
 VALID_ID = "2026-04-01-xss"
 INVALID_ID = "2026-04-02-xss-invalid"
+OTHER_ID = "2026-03-01-xss-earlier"
 
 
 def quoted(text: str) -> str:
@@ -100,9 +101,17 @@ INJECTED = (
 )
 
 
+def assert_inert(tab: Any, where: str) -> None:
+    assert tab.evaluate("window.__xss") is None, where
+    found = tab.evaluate(f"document.querySelectorAll({INJECTED!r}).length")
+    assert found == 0, f"{where}: {found} injected element(s)"
+
+
 def test_payloads_render_inert_on_every_page(chromium: Any, live: Any, repo: Workspace) -> None:
     folder = repo.store.folder
     (folder / f"{VALID_ID}.md").write_text(payload_file())
+    # A second one like it, so that the related page lists a payload title.
+    (folder / f"{OTHER_ID}.md").write_text(payload_file().replace("2026-04-01", "2026-03-01"))
     invalid = payload_file().replace("category: testing", f"category: {quoted(P)}")
     (folder / f"{INVALID_ID}.md").write_text(invalid)
     git(repo.root, "add", "-A")
@@ -128,7 +137,9 @@ def test_payloads_render_inert_on_every_page(chromium: Any, live: Any, repo: Wor
         f"/postmortems/{VALID_ID}",
         f"/postmortems/{VALID_ID}/edit",
         f"/postmortems/{VALID_ID}/history",
+        f"/postmortems/{VALID_ID}/related",
         f"/postmortems/{INVALID_ID}",
+        "/postmortems/new",
         "/actions",
         "/actions?group=team&status=all",
         "/actions?group=postmortem",
@@ -148,6 +159,43 @@ def test_payloads_render_inert_on_every_page(chromium: Any, live: Any, repo: Wor
         if url == f"/postmortems/{VALID_ID}":
             assert P in tab.locator(".pmtitle h1").inner_text()
             assert tab.locator("text=javascript:window.__xss=1").count() >= 1
+        if url == f"/postmortems/{VALID_ID}/related":
+            assert P in tab.locator("h1").inner_text()
+            assert tab.locator(f".itemlist a[href='/postmortems/{OTHER_ID}']").inner_text() == (
+                "Checkout " + P
+            )
+
+    # The new-postmortem form given back with the payloads in it and an error quoting one.
+    tab.goto("/postmortems/new")
+    tab.fill("input[name=title]", P)
+    tab.fill("input[name=services]", Q)
+    tab.fill("input[name=started_at]", P[:60])
+    tab.fill("textarea[name=impact]", P)
+    with tab.expect_response(lambda r: r.request.method == "POST") as posted:
+        tab.click("button:has-text('Create draft')")
+    assert posted.value.status == 422
+    tab.wait_for_load_state("networkidle")
+    assert tab.input_value("input[name=title]") == P
+    assert "started at:" in tab.locator(".alert").inner_text()
+    assert_inert(tab, "the new form given back")
+
+    # The conflict page: someone saves while this person edits; theirs and the person's
+    # own text (both payloads) are shown side by side.
+    tab.goto(f"/postmortems/{VALID_ID}/edit")
+    path = repo.store.path_for(VALID_ID)
+    path.write_text(path.read_text().replace("severity: SEV2", "severity: SEV1"))
+    git(repo.root, "commit", "-qam", "someone else saves first")
+    tab.fill("textarea[name=impact]", Q + P)
+    tab.fill("textarea[name=body]", P + "\n\n" + Q + "\n")
+    with tab.expect_response(lambda r: r.request.method == "POST" and "lint" not in r.url) as saved:
+        tab.click("button:has-text('Save')")
+    assert saved.value.status == 409
+    tab.wait_for_load_state("networkidle")
+    assert "Someone else saved" in tab.locator("h1").inner_text()
+    assert "+severity: SEV1" in tab.locator(".diff").first.inner_text()
+    assert Q + P in tab.locator(".diff").last.inner_text()
+    assert tab.input_value("textarea.narrative") == P + "\n\n" + Q + "\n"
+    assert_inert(tab, "the conflict page")
     # The editor's live lint writes findings that quote the text: still inert.
     tab.goto(f"/postmortems/{VALID_ID}/edit")
     tab.fill("textarea[name=body]", P + "\n\nHuman error caused the outage.\n")

@@ -139,11 +139,42 @@ reviews: []
 The index was a day old.
 """
 
-# The smallest valid PNG: a 1x1 transparent pixel.
+# A small valid PNG: a 1x1 transparent pixel (every checksum right: uploads are verified).
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+    "1f15c4890000000d4944415478da63606060600000000500017aa857500000000049454e44ae426082"
 )
+
+
+def graph_png(title: str, values: list[float], width: int = 480, height: int = 200) -> bytes:
+    """A small line graph, as a screenshot of a dashboard would be (for the evidence the
+    pages show, so that screenshots of them show a picture and not an empty frame)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = 40, 30, width - 14, height - 26
+    draw.text((left, 8), title, fill="#1f2937")
+    for n in range(5):
+        y = top + (bottom - top) * n / 4
+        draw.line((left, y, right, y), fill="#e5e7eb")
+    draw.line((left, top, left, bottom), fill="#9ca3af")
+    draw.line((left, bottom, right, bottom), fill="#9ca3af")
+    peak = max(values) or 1.0
+    step = (right - left) / max(len(values) - 1, 1)
+    points = [(left + i * step, bottom - (bottom - top) * v / peak) for i, v in enumerate(values)]
+    draw.line(points, fill="#2563eb", width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+LATENCY_PNG = graph_png(
+    "checkout p99 latency (s)", [0.4, 0.5, 0.4, 0.6, 3.8, 9.5, 9.8, 9.6, 4.2, 0.7, 0.5, 0.4]
+)
+LAG_PNG = graph_png("consumer lag (messages)", [0, 0, 10, 400, 2600, 5200, 7900, 8100, 300, 0])
 
 CHECKOUT_ID = "2026-03-14-checkout-timeouts"
 SEARCH_ID = "2026-02-01-search-stale"
@@ -163,7 +194,7 @@ def build_repo(root: Path) -> Workspace:
     (folder / f"{CHECKOUT_ID}.md").write_text(CHECKOUT, encoding="utf-8")
     (folder / f"{SEARCH_ID}.md").write_text(SEARCH, encoding="utf-8")
     (folder / CHECKOUT_ID).mkdir()
-    (folder / CHECKOUT_ID / "latency.png").write_bytes(PNG)
+    (folder / CHECKOUT_ID / "latency.png").write_bytes(LATENCY_PNG)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Two postmortems")
     users = UsersFile(root / ".mortem" / "users.json")

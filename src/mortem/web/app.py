@@ -9,9 +9,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from .. import __version__
 from ..errors import ConflictError, MortemError, ParseError
@@ -27,6 +28,18 @@ API_DESCRIPTION = """The JSON API of a mortem repository.
 Sign in on the web page (or use the configured proxy); every request that changes
 something must carry the `X-CSRF-Token` header with the token from `GET /api/me`.
 """
+
+
+class MortemApp(FastAPI):
+    """FastAPI with the security headers outside everything, error pages included.
+
+    Starlette puts its server-error middleware outside every middleware added with
+    `add_middleware`, so a 500 would leave without the headers; wrapping the whole stack
+    puts them on every response the application sends.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(
@@ -51,7 +64,7 @@ def create_app(
             if site.sync is not None:
                 site.sync.stop()
 
-    app = FastAPI(
+    app = MortemApp(
         title="mortem",
         version=__version__,
         description=API_DESCRIPTION,
@@ -77,7 +90,6 @@ def create_app(
         https_only=settings.cookie_secure,
     )
     app.add_middleware(BodyLimit, limit=site.max_request)
-    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -108,9 +120,27 @@ def error_response(
     return response
 
 
+def proxy_unidentified(request: Request, site: Site) -> Response:
+    """401 for a request the sign-in proxy did not name a person in."""
+    message = (
+        f"the sign-in proxy did not identify you: this server takes the person from the "
+        f"{site.web.proxy_header} header of a trusted proxy, and this request had none "
+        "(or came around the proxy). Open the site through its usual address, or ask "
+        "whoever runs it"
+    )
+    return error_response(
+        request, 401, message, headers={"WWW-Authenticate": 'Proxy realm="mortem"'}
+    )
+
+
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
+        site: Site = request.app.state.site
+        if site.web.auth != "local":
+            # No sign-in form to send anyone to: redirecting would loop between / and
+            # /login, since only the proxy can sign a person in.
+            return proxy_unidentified(request, site)
         if request.method == "GET" and not wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             from urllib.parse import quote
@@ -154,6 +184,16 @@ def _handlers(app: FastAPI) -> None:
         first = details[0] if details else {"loc": [], "message": "invalid request"}
         message = f"{'.'.join(first['loc'][1:]) or 'request'}: {first['message']}"
         return error_response(request, 422, message, {"detail": details})
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception after this answer; the person gets a page that
+        # says it is not their fault, never the traceback.
+        message = "something went wrong on the server (it is logged): try again later"
+        try:
+            return error_response(request, 500, message)
+        except Exception:
+            return PlainTextResponse(message, status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

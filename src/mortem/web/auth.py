@@ -158,12 +158,14 @@ async def csrf_ok(request: Request) -> bool:
     return sent is not None and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-def sign_in(request: Request, user: User) -> None:
-    """A fresh session for the person (a new CSRF token too: no fixation)."""
+def sign_in(request: Request, user: User, generation: int) -> None:
+    """A fresh session for the person (a new CSRF token too: no fixation), of the
+    account's current session generation."""
     session = session_of(request)
     session.clear()
     session["user"] = user.username
     session["pv"] = user.password_version
+    session["gen"] = generation
     session["csrf"] = secrets.token_urlsafe(32)
 
 
@@ -194,8 +196,11 @@ def identify(request: Request, site: Site) -> Identity:
     if not isinstance(username, str):
         return ANONYMOUS
     user = site.users.get(username)
-    # A changed password or a removed account ends every session that predates it.
+    # A changed password or a removed account ends every session that predates it, and
+    # so does signing out (which moves the account's session generation on).
     if user is None or session.get("pv") != user.password_version:
+        return ANONYMOUS
+    if session.get("gen") != site.sessions.get(username):
         return ANONYMOUS
     return Identity(user.username, user.role, user.display, user.email)
 

@@ -29,7 +29,7 @@ class Selection:
         return parse_period(self.period) if self.period else None
 
 
-def _estimate(value: Estimate | None) -> dict[str, float] | None:
+def _estimate(value: Estimate | None) -> dict[str, float | None] | None:
     if value is None:
         return None
     if not value.interval:  # too few values: their range is not a confidence interval

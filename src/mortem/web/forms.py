@@ -61,6 +61,36 @@ TABLES = (
     ),
 )
 TABLE_BY_PREFIX = {t.prefix: t for t in TABLES}
+
+# The longest text each field takes. Title and impact are the JSON API's limits, so a
+# form cannot write what the API refuses; the others leave room for what the field
+# holds while keeping any one field from swelling a file to megabytes.
+MAX_LENGTH = {
+    "title": 300,
+    "impact": 5000,
+    "severity": 100,
+    "facilitator": 200,
+    **{key: 64 for key in TIMES},
+    **{key: 2000 for key in NAME_LISTS},
+}
+CELL_LENGTH = {
+    "at": 64,
+    "event": 2000,
+    "kind": 40,
+    "why": 2000,
+    "because": 2000,
+    "category": 100,
+    "description": 2000,
+    "id": 40,
+    "title": 300,
+    "owner": 200,
+    "due": 40,
+    "status": 40,
+    "type": 40,
+    "notes": 5000,
+    "orig": 9,  # a row position: `int()` of thousands of digits is an error, not a number
+}
+NOTE_LENGTH = 5000  # a review's or a status change's note, as in the API
 DATES = {("action_items", "due")}
 # A select shows a value even in an empty row; that value alone does not make a row.
 BLANK = {"status": "open"}
@@ -227,9 +257,55 @@ def _next_action_id(rows: Sequence[dict[str, str]]) -> str:
     return f"A{n}"
 
 
-def check(new: Values, today: dt.date) -> list[FieldError]:
-    """Form-level problems the file format cannot point at well (partial rows, bad times)."""
+def too_long(text: str, limit: int) -> str | None:
+    """Why `text` is refused for its length, or None."""
+    # A browser counts a line break in a text area as one character and sends two.
+    length = len(text.replace("\r\n", "\n"))
+    if length <= limit:
+        return None
+    return f"{length:,} characters: at most {limit:,}"
+
+
+def _length_errors(new: Values, old: Values | None, max_body: int | None) -> list[FieldError]:
+    """Fields over their limit. A field the person did not change is left alone, so a
+    file written by other means (longer than the form allows) can still be edited."""
     errors: list[FieldError] = []
+    was = old or Values()
+    for key, limit in MAX_LENGTH.items():
+        text = new.scalars.get(key, new.lists.get(key, ""))
+        before = was.scalars.get(key, was.lists.get(key))
+        problem = too_long(text, limit) if text != before else None
+        if problem:
+            errors.append(FieldError(key.replace("_", " "), problem))
+    for table in TABLES:
+        old_rows = was.rows.get(table.prefix, [])
+        for number, row in enumerate(new.rows.get(table.prefix, []), start=1):
+            orig = row.get("orig", "")
+            position = int(orig) if orig.isdigit() and len(orig) <= CELL_LENGTH["orig"] else -1
+            before_row = old_rows[position] if 0 <= position < len(old_rows) else {}
+            for column, text in row.items():
+                limit = CELL_LENGTH.get(column, 0)
+                if text == before_row.get(column) and column != "orig":
+                    continue
+                problem = too_long(text, limit)
+                if problem:
+                    errors.append(FieldError(f"{table.label}, row {number}, {column}", problem))
+    if max_body is not None and len(new.body.encode("utf-8")) > max_body:
+        size = len(new.body.encode("utf-8"))
+        errors.append(
+            FieldError("narrative", f"{size:,} bytes: a postmortem file holds at most {max_body:,}")
+        )
+    return errors
+
+
+def check(
+    new: Values, today: dt.date, old: Values | None = None, max_body: int | None = None
+) -> list[FieldError]:
+    """Form-level problems the file format cannot point at well (partial rows, bad times,
+    overlong text); `old` is the form as it was filled, `max_body` the file size limit."""
+    errors = _length_errors(new, old, max_body)
+    if errors:
+        return errors  # the other checks would quote the overlong text back
     if not new.scalars.get("title"):
         errors.append(FieldError("title", "a postmortem needs a title"))
     for key in TIMES:

@@ -25,6 +25,7 @@ from ..users import UsersFile
 from ..workspace import Workspace
 from .auth import Identity, RateLimiter, load_secret
 from .config import WebSettings
+from .sessions import Generations
 
 T = TypeVar("T")
 PAGE_THREADS = 4
@@ -172,6 +173,7 @@ class Site:
         self.ws = ws
         self.web = web
         self.users = UsersFile(ws.root / web.users_file)
+        self.sessions = Generations((ws.root / web.users_file).parent / "sessions.json")
         self.secret = load_secret(ws.root / web.secret_file)
         self.networks = web.networks()
         # The index is one SQLite connection: whoever refreshes or queries it holds this.

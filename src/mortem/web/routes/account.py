@@ -52,6 +52,10 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login", include_in_schema=False)
 def login_form(request: Request, next: str = "/", ctx: Ctx = Depends(Need(PUBLIC))) -> Response:
+    if ctx.site.web.auth == "proxy" and ctx.user.anonymous:
+        from ..app import proxy_unidentified
+
+        return proxy_unidentified(request, ctx.site)
     if ctx.site.web.auth != "local" or not ctx.user.anonymous:
         return RedirectResponse(_safe_next(next), status_code=303)
     data = {"title": "Sign in", "next": _safe_next(next), "username": "", "error": None}
@@ -86,12 +90,15 @@ async def login(
         }
         return render(ctx, "login.html", data, status=401)
     site.per_user.clear(username)
-    sign_in(request, user)
+    sign_in(request, user, site.sessions.get(user.username))
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request, ctx: Ctx = Depends(Need(PUBLIC))) -> Response:
+    if ctx.site.web.auth == "local" and ctx.user.username is not None:
+        # Clearing this browser's cookie is not enough: a copy of it would still work.
+        ctx.site.sessions.bump(ctx.user.username)
     sign_out(request)
     return RedirectResponse("/login" if ctx.site.web.auth == "local" else "/", status_code=303)
 
@@ -116,11 +123,18 @@ async def change_password(
     username = ctx.user.username or ""
     if site.web.auth != "local":
         raise UsageError("passwords are managed by the sign-in proxy here")
+    # The same limit as signing in: a stolen session must not become a way to guess
+    # the password.
+    wait = site.per_user.retry_after(username)
+    if wait:
+        raise TooManyAttempts(wait)
     if await run_in_threadpool(site.users.verify, username, current) is None:
         site.per_user.fail(username)
         raise UsageError("the current password is wrong")
     user = await run_in_threadpool(site.users.set_password, username, new)
-    sign_in(request, user)  # the new password ends other sessions; keep this one
+    site.per_user.clear(username)
+    # Every other session of the account ends; this one goes on in the new generation.
+    sign_in(request, user, site.sessions.bump(username))
     flash(request, "Password changed.")
     return RedirectResponse("/account", status_code=303)
 

@@ -13,6 +13,7 @@ from ...actions import ActionFilter, ActionView, list_actions, set_status, summa
 from ...errors import UsageError
 from ...metrics_facts import NO_TEAM, UNOWNED
 from ...model import ACTION_STATUSES, ActionStatus
+from ..forms import too_long
 from ..listing import titles_of
 from ..present import NEXT_STEPS, today
 from ..views import Ctx, Need, flash, page, wants_json
@@ -23,6 +24,7 @@ GROUPS = ("owner", "team", "status", "postmortem")
 GROUP_FILTER = {"owner": "owner", "team": "team", "status": "status", "postmortem": "postmortem"}
 
 
+STATUS_NOTE_LENGTH = 2000  # as the API's StatusIn.note
 PER_GROUP = 10  # items shown per group; a link narrows the board to the rest
 SINGLE_GROUP = 500  # when the board is down to one group
 MAX_GROUPS = 24
@@ -131,7 +133,10 @@ def actions_page(
 
 def change_status(ctx: Ctx, pm_id: str, action_id: str, status: str, note: str) -> dict[str, Any]:
     if status not in ACTION_STATUSES:
-        raise UsageError(f"unknown status {status!r} (one of: {', '.join(ACTION_STATUSES)})")
+        raise UsageError(f"unknown status {status[:40]!r} (one of: {', '.join(ACTION_STATUSES)})")
+    problem = too_long(note, STATUS_NOTE_LENGTH)
+    if problem:
+        raise UsageError(f"note: {problem}")
     changed = ctx.site.write(
         lambda: set_status(
             ctx.ws,

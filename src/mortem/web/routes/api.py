@@ -28,6 +28,9 @@ from .postmortems import create_postmortem
 router = APIRouter(prefix="/api", tags=["api"])
 
 
+PERIOD_PATTERN = r"^(\d{4}(-([HhQq]\d|\d{2}))?|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})?$"
+
+
 class ErrorOut(BaseModel):
     error: str
     status: int
@@ -349,7 +352,21 @@ def review_follow_up(
 
 @router.get("/stats", responses=ERRORS)
 def stats(
-    period: str = Query("", description="2025, 2025-H1, 2025-Q3, 2025-03 or A..B; empty: all"),
+    period: str = Query(
+        "",
+        description="2025, 2025-H1, 2025-Q3, 2025-03 or A..B (inclusive dates); empty: all "
+        "time. Years 1 to 9998; anything else is a 400 saying why.",
+        # Documented, not enforced here: the period's own parser gives the clearer refusal.
+        json_schema_extra={"pattern": PERIOD_PATTERN},
+        openapi_examples={
+            "all": {"summary": "all time", "value": ""},
+            "year": {"summary": "a year", "value": "2025"},
+            "half": {"summary": "a half year", "value": "2025-H1"},
+            "quarter": {"summary": "a quarter", "value": "2025-Q3"},
+            "month": {"summary": "a month", "value": "2025-03"},
+            "range": {"summary": "days, both included", "value": "2025-01-15..2025-04-14"},
+        },
+    ),
     team: str = "",
     unit: Literal["month", "quarter"] = "quarter",
     ctx: Ctx = Depends(Need("viewer")),

@@ -16,11 +16,20 @@ from ..views import Ctx, Need, page
 router = APIRouter()
 
 
+# A dashboard's series run month by month across the period: thousands of years of them
+# take a core for a minute, for a page no one can read.
+MAX_YEARS = 100
+
+
 def selection_of(period: str, team: str, unit: str) -> Selection:
     if unit not in ("month", "quarter"):
-        raise UsageError(f"unit: {unit!r} is not month or quarter")
+        raise UsageError(f"unit: {unit[:40]!r} is not month or quarter")
     selection = Selection(period.strip(), team.strip(), unit)  # type: ignore[arg-type]
-    selection.parsed()  # a bad period is a 400 here, not a broken chart later
+    parsed = selection.parsed()  # a bad period is a 400 here, not a broken chart later
+    if parsed is not None and parsed.end.year - parsed.start.year > MAX_YEARS:
+        raise UsageError(
+            f"period {parsed.label!r} spans more than {MAX_YEARS} years: choose a shorter one"
+        )
     return selection
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import NotFoundError, UsageError
-from ...evidence import safe_name, sniff
+from ...evidence import check_image, safe_name, sniff
 from ..views import Ctx, Need, flash, wants_json
 
 router = APIRouter()
@@ -33,6 +33,7 @@ def store_upload(ctx: Ctx, pm_id: str, name: str, data: bytes, revision: str) ->
         raise UsageError(
             f"{name or 'the file'} is not an image: upload PNG, JPEG, GIF or WebP (SVG is refused)"
         )
+    check_image(data, kind, name or "the file")
 
     def attach() -> dict[str, Any]:
         current = ctx.ws.store.revision(pm_id)

@@ -52,6 +52,7 @@ def _new_form(ctx: Ctx, values: dict[str, str], error: str | None = None) -> dic
         "severities": [s.model_dump() for s in ctx.ws.settings.severities],
         "values": values,
         "error": error,
+        "limits": forms.MAX_LENGTH,
     }
 
 
@@ -99,6 +100,10 @@ async def create(
     try:
         if not title.strip():
             raise UsageError("a postmortem needs a title")
+        for field, text in values.items():
+            problem = forms.too_long(text.strip(), forms.MAX_LENGTH.get(field, 200))
+            if problem:
+                raise UsageError(f"{field.replace('_', ' ')}: {problem}")
         new = NewPostmortem(
             title=title.strip(),
             severity=severity or None,
@@ -186,6 +191,8 @@ def edit_data(
         "problems": problems or [],
         "lint": lint_findings(ctx.site, doc),
         "max_upload": settings.limits.max_attachment_bytes,
+        "limits": forms.MAX_LENGTH,
+        "cell_limits": forms.CELL_LENGTH,
     }
 
 
@@ -199,12 +206,12 @@ def save_edit(ctx: Ctx, pm_id: str, new: forms.Values) -> Response:
     """Save the form; 422 with the form again on problems, 409 with a diff on a conflict."""
     site = ctx.site
     doc = site.ws.store.load(pm_id)
-    errors = forms.check(new, today())
+    old = forms.values_of(doc)
+    errors = forms.check(new, today(), old, site.ws.settings.limits.max_file_bytes)
     if errors:
         return render(ctx, "edit.html", edit_data(ctx, doc, new, errors), status=422)
     if new.revision != doc.revision:
         return conflict(ctx, doc, new)
-    old = forms.values_of(doc)
     body = forms.new_body(old, new)
     when = today()
 
@@ -271,11 +278,12 @@ async def lint_preview(
     """Findings for the form as it stands, before saving (the editor calls it as you type)."""
     new = forms.values_from_form(await request.form())
     doc = ctx.site.document(pm_id)
-    errors = forms.check(new, today())
+    old = forms.values_of(doc)
+    errors = forms.check(new, today(), old, ctx.ws.settings.limits.max_file_bytes)
     findings: list[dict[str, Any]] | None = []
     problems: list[dict[str, Any]] = []
     if not errors:
-        text = forms.candidate_text(doc, forms.values_of(doc), new, today())
+        text = forms.candidate_text(doc, old, new, today())
         try:
             candidate = Document.parse(text, doc.display, doc.id)
             problems = [p.__dict__ for p in ctx.ws.validate_document(candidate)]

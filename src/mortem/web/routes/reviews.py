@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ... import reviews
 from ...errors import UsageError
 from ...metrics_facts import UNOWNED
+from ..forms import MAX_LENGTH, NOTE_LENGTH, too_long
 from ..present import today
 from ..reviews_view import person_key
 from ..views import Ctx, Need, flash, page, wants_json
@@ -21,20 +22,21 @@ router = APIRouter()
 
 LIST_LIMIT = 30  # a meeting's agenda, not an archive: the rest is one filter away
 PER_OWNER = 5
+NAMES_LENGTH = MAX_LENGTH["authors"]  # a list of people, like the form's
 
 
 def agenda_view(ctx: Ctx, since: str) -> dict[str, Any]:
     site = ctx.site
     when = today()
-    start = dt.date.fromisoformat(since) if since else None
+    try:
+        start = dt.date.fromisoformat(since.strip()) if since.strip() else None
+    except ValueError:
+        raise UsageError(f"since: {since[:40]!r} is not a date like 2026-03-01") from None
 
     def compute() -> Any:
         return reviews.agenda(site.ws, when, start)
 
-    try:
-        agenda = site.derived(("agenda", when, start), compute)
-    except ValueError:
-        raise UsageError(f"since: {since!r} is not a date like 2026-03-01") from None
+    agenda = site.derived(("agenda", when, start), compute)
     overdue = agenda.overdue
     return {
         "title": "Review agenda",
@@ -86,6 +88,14 @@ def _names(text: str) -> list[str]:
     return [n.strip() for n in text.replace("\n", ",").split(",") if n.strip()]
 
 
+def _note(notes: str) -> str | None:
+    """The review's note, refused when longer than the API takes."""
+    problem = too_long(notes.strip(), NOTE_LENGTH)
+    if problem:
+        raise UsageError(f"notes: {problem}")
+    return notes.strip() or None
+
+
 @router.post("/postmortems/{pm_id}/review/request", include_in_schema=False)
 async def request_review(
     pm_id: str,
@@ -94,6 +104,9 @@ async def request_review(
     ctx: Ctx = Depends(Need("editor")),
 ) -> Response:
     names = [n for value in reviewers for n in _names(value)]
+    problem = too_long(",".join(names), NAMES_LENGTH)
+    if problem:
+        raise UsageError(f"reviewers: {problem}")
     result = await run_in_threadpool(
         ctx.site.write,
         lambda: reviews.request_review(ctx.ws, pm_id, names, ctx.author(), today()),
@@ -106,9 +119,10 @@ async def approve(
     pm_id: str, request: Request, notes: str = Form(""), ctx: Ctx = Depends(Need("reviewer"))
 ) -> Response:
     me = person_key(ctx.site, ctx.user)
+    note = _note(notes)
     result = await run_in_threadpool(
         ctx.site.write,
-        lambda: reviews.approve(ctx.ws, pm_id, me, ctx.author(), today(), notes.strip() or None),
+        lambda: reviews.approve(ctx.ws, pm_id, me, ctx.author(), today(), note),
     )
     return _done(request, pm_id, "Approved.", result)
 
@@ -131,10 +145,11 @@ async def follow_up(
     ctx: Ctx = Depends(Need("reviewer")),
 ) -> Response:
     me = person_key(ctx.site, ctx.user)
+    note = _note(notes)
     result = await run_in_threadpool(
         ctx.site.write,
         lambda: reviews.record_follow_up(
-            ctx.ws, pm_id, outcome, [me], ctx.author(), today(), notes.strip() or None, worked
+            ctx.ws, pm_id, outcome, [me], ctx.author(), today(), note, worked
         ),
     )
     return _done(request, pm_id, f"Follow-up review recorded: {outcome}.", result)

@@ -147,9 +147,13 @@
           }
           if (json.revision) revision.value = json.revision;
           if (body && body.value.indexOf("](" + json.link + ")") < 0) {
-            body.value = body.value.replace(/\s*$/, "") + "\n\n" + json.markdown + "\n";
+            // As the server links an attachment in the file: a list item under an
+            // Evidence heading at the end, the heading added the first time.
+            let text = body.value.replace(/\s*$/, "");
+            if (!/(^|\n)## Evidence\s*(\n|$)/.test(text)) text += "\n\n## Evidence\n";
+            body.value = text + "\n- " + json.markdown + "\n";
           }
-          state.textContent = "Attached " + json.name + ": it is linked at the end of the narrative.";
+          state.textContent = "Attached " + json.name + ": it is linked under Evidence at the end of the narrative.";
           file.value = "";
         })
         .catch(() => {
