@@ -328,3 +328,18 @@ def test_front_matter_outside_the_plain_subset_still_parses() -> None:
 def test_an_alias_inside_its_own_value_is_a_parse_error(value: str) -> None:
     with pytest.raises(ParseError, match="alias refers to the value that holds it"):
         parse(f"---\ntitle: Loop\nx: {value}\n---\n# S\n")
+
+
+def test_a_number_is_not_taken_for_a_time_or_a_date() -> None:
+    text = GOOD.replace("started_at: 2026-03-14T02:47:00Z", "started_at: 1700000000").replace(
+        "due: 2026-03-28", "due: 20260328"
+    )
+    messages = [str(p) for p in parse(text).problems()]
+    assert f"postmortems/x.md:{line(text, 'started_at:')}: started_at: " in "\n".join(messages)
+    assert any(
+        m.startswith(f"postmortems/x.md:{line(text, 'due:')}: action_items[0].due:")
+        for m in messages
+    )
+    assert all(
+        "a number is not a time or a date" in m for m in messages if "_at:" in m or "due:" in m
+    )

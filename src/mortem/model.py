@@ -9,9 +9,9 @@ be pinned to the line of the field it concerns.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 Status = Literal["draft", "in-review", "published"]
 STATUSES: tuple[str, ...] = ("draft", "in-review", "published")
@@ -23,6 +23,18 @@ ReviewKind = Literal["request", "approval", "publish", "follow-up"]
 ReviewOutcome = Literal["effective", "partly", "not-effective"]
 
 
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads a number as seconds since 1970: `started_at: 1700000000` would pass
+    # as a time nobody wrote. YAML gives times and dates as such; numbers are mistakes.
+    if isinstance(value, int | float):
+        raise ValueError("a number is not a time or a date: write e.g. 2026-03-14T02:47:00Z")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+
+
 class _Record(BaseModel):
     # Unknown keys are the user's: keep them (extra="allow") so nothing is dropped.
     model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True)
@@ -31,7 +43,7 @@ class _Record(BaseModel):
 class TimelineEvent(_Record):
     """One moment of the incident, in order, with its timezone."""
 
-    at: AwareDatetime = Field(description="When it happened; a timezone is required.")
+    at: Moment = Field(description="When it happened; a timezone is required.")
     event: str = Field(description="What happened, in one sentence about the system.")
     kind: EventKind | None = Field(default=None, description="What role the event played.")
     source: str | None = Field(default=None, description="Where the event was imported from.")
@@ -57,12 +69,12 @@ class ActionItem(_Record):
     id: str = Field(description="Unique within the postmortem, e.g. A1.")
     title: str = Field(description="Starts with a verb; specific and measurable.")
     owner: str | None = Field(default=None, description="A person or team from the roster.")
-    due: date | None = Field(default=None, description="The date it should be done by.")
+    due: Day | None = Field(default=None, description="The date it should be done by.")
     status: ActionStatus = Field(default="open")
     type: ActionType | None = Field(
         default=None, description="prevent, detect, mitigate or process."
     )
-    closed_on: date | None = Field(default=None, description="Set when done or wont-do.")
+    closed_on: Day | None = Field(default=None, description="Set when done or wont-do.")
     factors: list[str] = Field(
         default_factory=list,
         description="Contributing-factor categories of this postmortem that the item "
@@ -76,7 +88,7 @@ class Review(_Record):
     """A step of the review history: a request, an approval, the publishing (its
     reviewers: who published), or a follow-up review after publishing."""
 
-    on: date = Field(description="The day of the review.")
+    on: Day = Field(description="The day of the review.")
     kind: ReviewKind = Field(
         default="approval", description="request, approval, publish or follow-up."
     )
@@ -97,7 +109,7 @@ class Postmortem(_Record):
 
     title: str = Field(min_length=1, description="A short statement of what happened.")
     status: Status = Field(default="draft", description="draft, in-review or published.")
-    published_on: date | None = Field(
+    published_on: Day | None = Field(
         default=None, description="Set by `mortem publish`; follow-up reviews count from it."
     )
     severity: str | None = Field(default=None, description="A severity name from mortem.toml.")
@@ -113,10 +125,10 @@ class Postmortem(_Record):
     incident_refs: list[str] = Field(
         default_factory=list, description="Ids of the incident in PagerDuty, Opsgenie and so on."
     )
-    started_at: AwareDatetime | None = None
-    detected_at: AwareDatetime | None = None
-    mitigated_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
+    started_at: Moment | None = None
+    detected_at: Moment | None = None
+    mitigated_at: Moment | None = None
+    resolved_at: Moment | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
     whys: list[Why] = Field(default_factory=list)
     contributing_factors: list[Factor] = Field(default_factory=list)
