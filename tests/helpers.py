@@ -20,3 +20,14 @@ def run_cli(*args: str, cwd: Path, input: str | None = None) -> subprocess.Compl
         env=env,
         timeout=120,
     )
+
+
+def tiny_png(width: int = 40, height: int = 20) -> bytes:
+    """A real PNG (attachments are opened and decoded, not just sniffed)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 120, 200)).save(out, format="PNG")
+    return out.getvalue()

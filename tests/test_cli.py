@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from helpers import run_cli
+from helpers import run_cli, tiny_png
 from mortem.document import YAML12Loader as YAML12
 from mortem.workspace import Workspace
 
@@ -187,7 +187,7 @@ def test_attach_through_the_cli(tmp_path: Path) -> None:
     run_cli("init", str(repo), cwd=tmp_path)
     doc_id = Path(run_cli("new", "With graph", cwd=repo).stdout.strip()).stem
     graph = tmp_path / "graph.png"
-    graph.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x01" * 10)
+    graph.write_bytes(tiny_png())
     result = run_cli("attach", doc_id, str(graph), cwd=repo)
     assert result.returncode == 0, result.stderr
     assert (repo / "postmortems" / doc_id / "graph.png").read_bytes() == graph.read_bytes()

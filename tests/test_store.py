@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import tiny_png
 from mortem.errors import ConflictError, InvalidDocumentError, NotFoundError, ParseError, UsageError
 from mortem.git import Author
 from mortem.templates import NewPostmortem
@@ -155,7 +156,7 @@ def test_history_lists_commits_newest_first(ws: Workspace) -> None:
 def test_attach_copies_checks_links_and_commits(ws: Workspace, tmp_path: Path) -> None:
     doc = ws.create(NewPostmortem(title="Evidence")).document
     png = tmp_path / "Latency Graph!.PNG"
-    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    png.write_bytes(tiny_png())
     log = tmp_path / "pool.log"
     log.write_text("ERROR pool exhausted\n")
     attached = ws.attach(doc.id, [png, log], Author("Lee", "lee@x.io"))
@@ -170,6 +171,18 @@ def test_attach_copies_checks_links_and_commits(ws: Workspace, tmp_path: Path) -
     (ws.store.folder / doc.id / "pool.log").unlink()
     problems = ws.validate_document(ws.store.load(doc.id))
     assert [p.message for p in problems] == [f"link to missing file {doc.id}/pool.log"]
+
+
+def test_attach_refuses_what_only_starts_like_an_image(ws: Workspace, tmp_path: Path) -> None:
+    doc = ws.create(NewPostmortem(title="Polyglot")).document
+    polyglot = tmp_path / "graph.gif"
+    polyglot.write_bytes(b"GIF89a<html><script>alert(1)</script></html>")
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(tiny_png()[:-30])
+    for bad in (polyglot, truncated):
+        with pytest.raises(UsageError, match="not a valid"):
+            ws.attach(doc.id, [bad], None)
+    assert not (ws.store.folder / doc.id).exists()
 
 
 def test_attach_refuses_binaries_and_oversized_files(ws: Workspace, tmp_path: Path) -> None:

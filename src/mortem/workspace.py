@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .config import CONFIG_NAME, DEFAULT_CONFIG, Settings, load_settings
 from .errors import ConfigError, NotFoundError, Problem, UsageError
-from .evidence import missing_links, safe_name, sniff, unique_path
+from .evidence import check_image, missing_links, safe_name, sniff, unique_path
 from .git import Author, Git
 from .index import Index
 from .listing import check_status_and_severity
@@ -185,6 +185,8 @@ class Workspace:
                 raise UsageError(f"{source}: {size} bytes is over the attachment limit of {limit}")
             data = source.read_bytes()
             kind = sniff(data, source.name)
+            if kind.mime.startswith("image/"):
+                check_image(data, kind, str(source))  # the whole image, not its first bytes
             name = safe_name(source.name, kind.suffix)
             staged.append((source, data, name))
         folder.mkdir(parents=True, exist_ok=True)
