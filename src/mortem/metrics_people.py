@@ -138,10 +138,11 @@ def culture(incidents: list[Incident], unit: Unit, count_blame: BlameCounter) ->
 
 
 def blame_counts(
-    ws: Workspace, ids: list[str], today: dt.date | None = None
+    ws: Workspace, ids: list[str], today: dt.date | None = None, nice: int = 0
 ) -> dict[str, int] | None:
     """Findings of the blaming-language rules (codes B...) per postmortem, through
-    `mortem lint` and its cache; None when `mortem.lint` is not installed."""
+    `mortem lint` and its cache; None when `mortem.lint` is not installed. `nice` lowers
+    the priority of the lint workers (see `lint_jobs`)."""
     try:
         from .lint.cache import Target
         from .lint.service import cache_folder, lint_config, run_lint
@@ -152,7 +153,7 @@ def blame_counts(
         Target(path, ws.store.display(path), folder)
         for path in (ws.store.path_for(doc_id) for doc_id in ids)
     ]
-    run = run_lint(targets, lint_config(ws, today=today), cache_folder(ws))
+    run = run_lint(targets, lint_config(ws, today=today), cache_folder(ws), nice=nice)
     return {
         doc_id: sum(1 for f in result.findings if f.code.startswith(BLAME_PREFIX))
         for doc_id, result in zip(ids, run.results, strict=True)

@@ -219,9 +219,11 @@ def _unreadable(config: LintConfig, display: str, message: str) -> FileResult:
 _worker_config: LintConfig | None = None
 
 
-def _init_worker(config: LintConfig) -> None:
+def _init_worker(config: LintConfig, nice: int = 0) -> None:
     global _worker_config
     _worker_config = config
+    if nice:
+        os.nice(nice)
     gc.freeze()  # what the worker inherited is never garbage: keep it out of collections
 
 
@@ -252,8 +254,10 @@ def _run_jobs(jobs: Sequence[Job]) -> list[FileResult]:
     return results
 
 
-def lint_jobs(jobs: Sequence[Job], config: LintConfig) -> list[FileResult]:
-    """Lint files, in two worker processes when there are enough of them to pay off."""
+def lint_jobs(jobs: Sequence[Job], config: LintConfig, nice: int = 0) -> list[FileResult]:
+    """Lint files, in two worker processes when there are enough of them to pay off;
+    `nice` lowers the workers' priority (a server linting in the background must not
+    slow the pages it serves)."""
     if len(jobs) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
         _init_worker(config)
         return _run_jobs(jobs)
@@ -261,7 +265,7 @@ def lint_jobs(jobs: Sequence[Job], config: LintConfig) -> list[FileResult]:
     chunks = guided_chunks(jobs, workers)
     results: list[FileResult] = []
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(config,)
+        max_workers=workers, initializer=_init_worker, initargs=(config, nice)
     ) as pool:
         for part in pool.map(_run_jobs, chunks):
             results.extend(part)

@@ -151,8 +151,10 @@ def run_lint(
     config: LintConfig,
     cache_folder: Path | None,
     prune: bool = False,
+    nice: int = 0,
 ) -> Run:
-    """Lint the targets, reusing cached results where they still hold."""
+    """Lint the targets, reusing cached results where they still hold (`nice`: see
+    `lint_jobs`)."""
     run = Run()
     cache = None
     if cache_folder is not None:
@@ -169,7 +171,7 @@ def run_lint(
             # table takes a quarter of a second to compile.
             from .engine import Job, lint_jobs
 
-            fresh = lint_jobs([Job(t.file, t.display, str(t.base)) for t in todo], config)
+            fresh = lint_jobs([Job(t.file, t.display, str(t.base)) for t in todo], config, nice)
         by_path = dict(zip((t.file for t in todo), fresh, strict=True))
         for target, hit in zip(targets, cached, strict=True):
             if hit is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -43,9 +44,14 @@ class MortemApp(FastAPI):
 
 
 def create_app(
-    workspace: Workspace, overrides: dict[str, Any] | None = None, web: WebSettings | None = None
+    workspace: Workspace,
+    overrides: dict[str, Any] | None = None,
+    web: WebSettings | None = None,
+    warm: bool = False,
 ) -> FastAPI:
-    """The web application over one workspace; `overrides` replace `[web]` settings."""
+    """The web application over one workspace; `overrides` replace `[web]` settings.
+    `warm`: lint every postmortem in the background once started, so that the first
+    home page or dashboard does not wait for the blame-language counts."""
     settings = web or web_settings(workspace.settings, overrides)
     site = Site(workspace, settings)
 
@@ -58,6 +64,10 @@ def create_app(
         gc.freeze()
         if site.sync is not None:
             site.sync.start()
+        if warm:
+            threading.Thread(
+                target=site.blame_counts, kwargs={"background": True}, daemon=True
+            ).start()
         try:
             yield
         finally:

@@ -90,7 +90,12 @@ def stats_for(site: Site, selection: Selection, today: dt.date) -> Stats:
 
 
 def _blame(site: Site, ids: list[str]) -> dict[str, int] | None:
-    from ..metrics import blame_counts
+    counts = site.blame_counts()
+    if counts is None:
+        return None
+    if all(i in counts for i in ids):
+        return {i: counts[i] for i in ids}
+    from ..metrics import blame_counts  # a file the kept counts have not seen yet
 
     return blame_counts(site.ws, ids)
 
@@ -99,6 +104,7 @@ def dashboard_view(site: Site, selection: Selection, today: dt.date) -> dict[str
     """The dashboard's figures as plain data (computed once per index state)."""
     if selection.unit not in ("month", "quarter"):
         raise UsageError("unit: month or quarter")
+    site.blame_counts()  # the slow part, before `derived` takes the index lock
     view: dict[str, Any] = site.derived(
         ("dashboard", selection, today), lambda: _dashboard(site, selection, today)
     )
@@ -173,6 +179,7 @@ def chart_svgs(site: Site, selection: Selection, today: dt.date) -> dict[str, tu
             name: (title, svg) for name, title, svg in svg_charts(stats_for(site, selection, today))
         }
 
+    site.blame_counts()
     charts: dict[str, tuple[str, str]] = site.derived(("charts", selection, today), draw)
     return charts
 

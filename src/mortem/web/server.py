@@ -47,7 +47,7 @@ def run(ws: Workspace, web: WebSettings, host: str, port: int) -> None:
 
     from .app import create_app
 
-    application = create_app(ws, web=web)
+    application = create_app(ws, web=web, warm=True)
     uvicorn.run(
         application,
         host=host,

@@ -190,6 +190,8 @@ class Site:
         # characters (a page is 10-40 KB).
         self.pages = LRU(web.page_cache_mb * 1_000_000, weigh=_page_weight)
         self._by_generation = LRU(256)
+        self._blame_lock = threading.Lock()
+        self._blame: tuple[Hashable, dict[str, int] | None] | None = None
         self.max_request = web.request_limit(ws.settings)
         self._page_threads: Any = None
         self.sync: Any = None
@@ -233,6 +235,27 @@ class Site:
                     self._by_generation.put(full, found)
         value: T = found
         return value
+
+    def blame_counts(self, background: bool = False) -> dict[str, int] | None:
+        """Blame-language findings of every postmortem (the culture figures of the home
+        page and dashboard), kept per index state and day.
+
+        Linting 10,000 files takes seconds: pages ask for this before `derived`, so the
+        lint runs without the index lock and lists and pages are served meanwhile. In the
+        background (after start-up) the lint workers run at a lower priority.
+        """
+        import datetime as dt
+
+        from ..metrics_people import blame_counts
+
+        self.index()
+        key = (self.fresh.generation, dt.date.today())
+        with self._blame_lock:
+            if self._blame is not None and self._blame[0] == key:
+                return self._blame[1]
+            counts = blame_counts(self.ws, self.ws.store.ids(), nice=10 if background else 0)
+            self._blame = (key, counts)
+            return counts
 
     def roster(self) -> dict[str, Any]:
         return dict(self.ws.settings.people)
