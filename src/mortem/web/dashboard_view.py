@@ -66,8 +66,9 @@ def _corpus(site: Site, team: str) -> Corpus:
     return Corpus(chosen, corpus.invalid)
 
 
-def stats_for(site: Site, selection: Selection, today: dt.date) -> Stats:
-    """The metrics of the selection (computed once per index state and selection)."""
+def stats_for(site: Site, selection: Selection, today: dt.date, blame: bool = True) -> Stats:
+    """The metrics of the selection (computed once per index state and selection);
+    without the blame counts when `blame` is False (still being linted, or not shown)."""
     period = selection.parsed()
 
     def compute() -> Stats:
@@ -82,11 +83,21 @@ def stats_for(site: Site, selection: Selection, today: dt.date) -> Stats:
             site.ws.settings,
             options,
             lambda: git_authors(site.ws),
-            lambda ids: _blame(site, ids),
+            (lambda ids: _blame(site, ids)) if blame else (lambda ids: None),
         )
 
-    stats: Stats = site.derived(("stats", selection, today), compute)
+    stats: Stats = site.derived(("stats", selection, today, blame), compute)
     return stats
+
+
+def blame_ready(site: Site) -> bool:
+    """Count the blame findings now unless the server is counting them already: then
+    False, and the page shows everything else at once (never the index lock held while
+    10,000 files are linted)."""
+    if site.blame_pending():
+        return False
+    site.blame_counts()
+    return True
 
 
 def _blame(site: Site, ids: list[str]) -> dict[str, int] | None:
@@ -104,15 +115,16 @@ def dashboard_view(site: Site, selection: Selection, today: dt.date) -> dict[str
     """The dashboard's figures as plain data (computed once per index state)."""
     if selection.unit not in ("month", "quarter"):
         raise UsageError("unit: month or quarter")
-    site.blame_counts()  # the slow part, before `derived` takes the index lock
+    pending = not blame_ready(site)
     view: dict[str, Any] = site.derived(
-        ("dashboard", selection, today), lambda: _dashboard(site, selection, today)
+        ("dashboard", selection, today, pending),
+        lambda: _dashboard(site, selection, today, pending),
     )
     return view
 
 
-def _dashboard(site: Site, selection: Selection, today: dt.date) -> dict[str, Any]:
-    stats = stats_for(site, selection, today)
+def _dashboard(site: Site, selection: Selection, today: dt.date, pending: bool) -> dict[str, Any]:
+    stats = stats_for(site, selection, today, blame=not pending)
     data: dict[str, Any] = {"incidents": stats.incidents, "durations": [], "actions": None}
     if stats.durations is not None:
         data["durations"] = [
@@ -154,11 +166,16 @@ def _dashboard(site: Site, selection: Selection, today: dt.date) -> dict[str, An
     if stats.culture is not None:
         data["culture"] = {
             "available": stats.culture.available,
+            "pending": pending,
             "per_period": [
                 {"period": p, "postmortems": n, "blame_findings": b}
                 for p, n, b in stats.culture.per_period
             ],
-            "note": stats.culture.note,
+            "note": (
+                "being counted: the server lints every postmortem once after it starts"
+                if pending
+                else stats.culture.note
+            ),
         }
     repeats = sorted(stats.repeats or [], key=lambda r: r.second, reverse=True)
     data["repeat_count"] = len(repeats)
@@ -174,13 +191,13 @@ def chart_svgs(site: Site, selection: Selection, today: dt.date) -> dict[str, tu
     """name -> (title, SVG) of every chart of the selection (cached per index state)."""
     from ..chart_svg import svg_charts
 
-    def draw() -> dict[str, tuple[str, str]]:
-        return {
-            name: (title, svg) for name, title, svg in svg_charts(stats_for(site, selection, today))
-        }
+    pending = not blame_ready(site)
 
-    site.blame_counts()
-    charts: dict[str, tuple[str, str]] = site.derived(("charts", selection, today), draw)
+    def draw() -> dict[str, tuple[str, str]]:
+        stats = stats_for(site, selection, today, blame=not pending)
+        return {name: (title, svg) for name, title, svg in svg_charts(stats)}
+
+    charts: dict[str, tuple[str, str]] = site.derived(("charts", selection, today, pending), draw)
     return charts
 
 
@@ -188,7 +205,7 @@ def key_figures(site: Site, today: dt.date) -> dict[str, Any]:
     """The home page's figures over the last 90 days."""
     start = today - dt.timedelta(days=KEY_DAYS)
     selection = Selection(period=f"{start.isoformat()}..{today.isoformat()}", unit="month")
-    stats = stats_for(site, selection, today)
+    stats = stats_for(site, selection, today, blame=False)  # the home page shows none
     figures: dict[str, Any] = {"days": KEY_DAYS, "incidents": stats.incidents}
     if stats.durations is not None:
         for figure in stats.durations.overall:

@@ -244,18 +244,30 @@ class Site:
         lint runs without the index lock and lists and pages are served meanwhile. In the
         background (after start-up) the lint workers run at a lower priority.
         """
-        import datetime as dt
-
         from ..metrics_people import blame_counts
 
-        self.index()
-        key = (self.fresh.generation, dt.date.today())
+        key = self._blame_key()
+        kept = self._blame
+        if kept is not None and kept[0] == key:
+            return kept[1]
         with self._blame_lock:
             if self._blame is not None and self._blame[0] == key:
                 return self._blame[1]
             counts = blame_counts(self.ws, self.ws.store.ids(), nice=10 if background else 0)
             self._blame = (key, counts)
             return counts
+
+    def _blame_key(self) -> Hashable:
+        import datetime as dt
+
+        self.index()
+        return (self.fresh.generation, dt.date.today())
+
+    def blame_pending(self) -> bool:
+        """Whether the blame counts are being linted now and the kept ones are not current
+        (pages then show the rest at once and say the counts are coming)."""
+        current = self._blame is not None and self._blame[0] == self._blame_key()
+        return not current and self._blame_lock.locked()
 
     def roster(self) -> dict[str, Any]:
         return dict(self.ws.settings.people)

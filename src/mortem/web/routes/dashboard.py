@@ -54,7 +54,14 @@ def dashboard(
         }
     )
     return {
-        "_cache": ("dashboard", ctx.site.fresh.generation, selection, when),
+        # The blame counts may still be coming: a page without them is not kept for later.
+        "_cache": (
+            "dashboard",
+            ctx.site.fresh.generation,
+            selection,
+            when,
+            (data.get("culture") or {}).get("pending"),
+        ),
         "title": "Dashboard",
         "selection": {"period": selection.period, "team": selection.team, "unit": unit},
         "teams": sorted({p.team for p in ctx.ws.settings.people.values() if p.team}),

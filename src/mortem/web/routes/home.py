@@ -44,7 +44,6 @@ def home_view(ctx: Ctx) -> dict[str, Any]:
             "total": len(rows),
         }
 
-    site.blame_counts()  # the slow part, before the index lock is taken
     data: dict[str, Any] = site.derived(("home", when), compute)
     key = ("home", site.fresh.generation, when, ctx.user.name, ctx.user.role)
     return {"title": "Home", "today": when, "_cache": key, **data}
