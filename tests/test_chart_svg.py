@@ -218,8 +218,11 @@ def test_time_to_resolve_boxes_sit_on_a_labelled_log_scale(stats: Stats) -> None
     ends = sorted(num(line, "y2") for line in lines if line.attrib["x1"] == line.attrib["x2"])
     assert ends[0] == pytest.approx(y_of(2), abs=0.1)
     assert ends[-1] == pytest.approx(y_of(0.5), abs=0.1)
-    median_q2 = q2.findall(f"{SVG}line")[-1]
-    assert num(median_q2, "y1") == pytest.approx(y_of(4), abs=0.1)
+    # Q2 has one value: a dot where it is, no box, no median line, no quartiles.
+    assert q2.find(f"{SVG}rect") is None and q2.findall(f"{SVG}line") == []
+    (dot,) = q2.findall(f"{SVG}circle")
+    assert num(dot, "cy") == pytest.approx(y_of(4), abs=0.1)
+    assert title_of(q2) == "2026-Q2: n=1"
     assert texts(part(root, "x-ticks")) == ["2026-Q1", "n=3", "2026-Q2", "n=1"]
     assert "time to resolve (hours, log scale)" in texts(root)
 

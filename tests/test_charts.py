@@ -55,6 +55,11 @@ def test_time_to_resolve_uses_a_labelled_log_scale(stats: Stats) -> None:
     assert [t for t in ticks if t]  # the axis has numbers on it
     # Plain numbers (0.5, 2, 10), never 2x10^0.
     assert all(t == "" or float(t) > 0 for t in ticks), ticks
+    # Q1's three values make a box at 0; Q2's one value is a dot at 1, 4 hours up.
+    (dots,) = ax.collections
+    assert [tuple(p) for p in dots.get_offsets()] == [(1.0, 4.0)]
+    boxes = [line for line in ax.lines if len(line.get_xdata()) == 5]  # box outlines
+    assert len(boxes) == 1 and set(boxes[0].get_xdata()) <= {-0.3, 0.3}
 
 
 def test_burn_down_and_completion_show_the_computed_figures(stats: Stats) -> None:

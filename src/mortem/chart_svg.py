@@ -334,6 +334,10 @@ def box_of(values: Sequence[float]) -> Box:
     return Box(len(data), q1, median, q3, low, high, outliers)
 
 
+# Fewer values than this are drawn as dots: a box of one or two values would show
+# quartiles that do not exist.
+MIN_BOX = 3
+
 # A duration of zero (resolved in the minute it started) cannot sit on a log axis: it is
 # drawn at one minute.
 SHORTEST_HOURS = 1 / 60
@@ -370,6 +374,17 @@ def ttr_svg(stats: Stats) -> tuple[str, str, str]:
     for i, (label, b) in enumerate(zip(labels, boxes, strict=True)):
         x = x_of(i)
         left, right = _f(x - half), _f(x + half)
+        if b.n < MIN_BOX:
+            # One or two values have no quartiles: they are drawn as they are.
+            out.append(f"<g><title>{escape(label)}: n={b.n}</title>")
+            for value in groups[label]:
+                hours = max(value / 60, SHORTEST_HOURS)
+                out.append(
+                    f'<circle data-value="1" cx="{_f(x)}" cy="{_f(y_of(hours))}" r="4" '
+                    f'fill="{OPEN_COLOUR}"><title>{_hours(hours)}</title></circle>'
+                )
+            out.append("</g>")
+            continue
         tip = (
             f"{escape(label)}: n={b.n}, median {_hours(b.median)}, "
             f"quartiles {_hours(b.q1)} to {_hours(b.q3)}"
@@ -408,7 +423,8 @@ def ttr_svg(stats: Stats) -> tuple[str, str, str]:
         _x_title(
             frame,
             HEIGHT,
-            "period the incident started (line: median; box: quartiles; whiskers: 1.5 IQR)",
+            "period the incident started (line: median; box: quartiles; whiskers: 1.5 IQR; "
+            "dots: the values, under 3)",
         )
     )
     out.append("</svg>")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .chart_svg import MIN_BOX
 from .metrics import Stats
 
 SEVERITY_COLOURS = ["#b2182b", "#ef8a62", "#67a9cf", "#2166ac", "#999999", "#5ab4ac"]
@@ -122,15 +123,23 @@ def ttr_chart(stats: Stats, plt: Any) -> Chart:
         _no_data(ax, "resolution times")
     else:
         labels = list(groups)
-        hours = [[m / 60 for m in groups[label]] for label in labels]
-        ax.boxplot(hours, positions=range(len(labels)), widths=0.6, showfliers=True)
+        hours = [[max(m / 60, 1 / 60) for m in groups[label]] for label in labels]
+        boxed = [i for i, h in enumerate(hours) if len(h) >= MIN_BOX]
+        if boxed:
+            ax.boxplot([hours[i] for i in boxed], positions=boxed, widths=0.6, showfliers=True)
+        # One or two values have no quartiles: they are drawn as they are.
+        for i, h in enumerate(hours):
+            if len(h) < MIN_BOX:
+                ax.scatter([i] * len(h), h, color=OPEN_COLOUR, s=22, zorder=3)
+        ax.set_xlim(-0.6, len(labels) - 0.4)
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(_plain_number())
         ax.yaxis.set_minor_formatter(_plain_minor())
         _thin_labels(ax, [f"{label}\nn={len(groups[label])}" for label in labels])
         ax.set_ylabel("time to resolve (hours, log scale)")
         ax.set_xlabel(
-            "period the incident started (line: median; box: quartiles; whiskers: 1.5 IQR)"
+            "period the incident started (line: median; box: quartiles; whiskers: 1.5 IQR; "
+            "dots: the values, under 3)"
         )
     title = "Time to resolve per period"
     ax.set_title(title)
