@@ -196,3 +196,29 @@ def test_attach_refuses_binaries_and_oversized_files(ws: Workspace, tmp_path: Pa
     with pytest.raises(UsageError, match="over the attachment limit"):
         ws.attach(doc.id, [big], None)
     assert not (ws.store.folder / doc.id).exists()
+
+
+def test_validation_finds_missing_files_in_every_kind_of_link(tmp_path: Path) -> None:
+    from mortem.evidence import missing_links
+
+    (tmp_path / "pm").mkdir()
+    (tmp_path / "pm" / "here.png").write_bytes(tiny_png())
+    body = "\n".join(
+        [
+            "![graph](pm/gone-1.png) and [log](pm/here.png)",
+            '<img src="pm/gone-2.png" alt="x"> <a href="pm/here.png">ok</a>',
+            "[ref]: pm/gone-3.png",
+            "   [ok-ref]: <pm/here.png>",
+            "```",
+            "![in code](pm/not-a-link.png)",
+            '<img src="pm/not-a-link-either.png">',
+            "```",
+            '<img src="https://example.com/remote.png"> [site]: https://example.com',
+        ]
+    )
+    problems = missing_links(body, 10, tmp_path, "pm.md")
+    assert [(p.line, p.message) for p in problems] == [
+        (10, "link to missing file pm/gone-1.png"),
+        (11, "link to missing file pm/gone-2.png"),
+        (12, "link to missing file pm/gone-3.png"),
+    ]

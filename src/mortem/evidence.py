@@ -118,6 +118,12 @@ def unique_path(folder: Path, name: str, data: bytes) -> Path:
 
 
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# The other two ways Markdown names a file: a reference definition (`[graph]: path`) and
+# raw HTML (`<img src="path">`, `<a href="path">`).
+REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
+HTML_SRC = re.compile(
+    r"<(?:img|a|source|video)\b[^>]*?\s(?:src|href)\s*=\s*[\"']([^\"']+)[\"']", re.I
+)
 FENCE = re.compile(r"^(```|~~~)")
 
 
@@ -131,8 +137,12 @@ def local_links(body: str) -> list[tuple[int, str]]:
             continue
         if in_code:
             continue
-        for match in LINK.finditer(line):
-            target = match.group(1)
+        targets = [m.group(1) for m in LINK.finditer(line)]
+        targets += [m.group(1) for m in HTML_SRC.finditer(line)]
+        reference = REFERENCE.match(line)
+        if reference:
+            targets.append(reference.group(1))
+        for target in targets:
             if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith(("#", "/")):
                 continue
             found.append((number, unquote(target.split("#")[0])))
