@@ -87,6 +87,20 @@ class Workspace:
         git.commit(paths, "mortem: set up the postmortem repository", author)
         return ws
 
+    def reload_settings(self) -> bool:
+        """Read mortem.toml again (a server runs for days while people change it); True
+        when the settings changed. The folders cannot move under a running process: a
+        changed [paths] table is a ConfigError, and the old settings stay."""
+        path = self.config_path or self.root / CONFIG_NAME
+        loaded = load_settings(path)
+        if loaded.settings == self.settings:
+            return False
+        if loaded.settings.paths != self.settings.paths:
+            raise ConfigError(f"{path}: [paths] changed: restart to use the new folders")
+        self.settings = loaded.settings
+        self.store.settings = loaded.settings
+        return True
+
     def write_schema(self) -> Path:
         target = self.root / SCHEMA_PATH
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..document import Document, decode
-from ..errors import NotFoundError
+from ..errors import MortemError, NotFoundError
 from ..fsutil import content_hash
 from ..index import Index
 from ..users import UsersFile
@@ -103,6 +103,8 @@ class Freshness:
         self._stamp: tuple[int, int] | None = None
         self.generation = 0
         self._git_dir = self._find_git_dir(ws.root)
+        self.on_settings: Callable[[], None] | None = None
+        self.settings_version = 0
 
     @staticmethod
     def _find_git_dir(root: Path) -> Path | None:
@@ -137,7 +139,31 @@ class Freshness:
             mtime = folder.stat().st_mtime_ns
         except OSError:
             mtime = 0
-        return (mtime, self._head())
+        return (mtime, self._head(), self._config_stamp())
+
+    def _config_stamp(self) -> tuple[int, int]:
+        path = self.ws.config_path
+        try:
+            st = path.stat() if path is not None else None
+        except OSError:
+            st = None
+        return (st.st_mtime_ns, st.st_size) if st is not None else (0, 0)
+
+    def _reload_settings(self) -> None:
+        """mortem.toml changed under the server: validate by the new settings (the index
+        notices the new rules and checks every file again), and drop what was made with
+        the old ones. A broken or folder-moving mortem.toml keeps the old settings."""
+        import sys
+
+        try:
+            changed = self.ws.reload_settings()
+        except MortemError as exc:
+            print(f"mortem serve: {exc}; keeping the settings it started with", file=sys.stderr)
+            return
+        if changed:
+            self.settings_version += 1
+            if self.on_settings is not None:
+                self.on_settings()
 
     def _due(self, signal: tuple[Any, ...]) -> bool:
         return signal != self._signal or time.monotonic() - self._checked >= self.every
@@ -150,6 +176,8 @@ class Freshness:
         with self._lock:
             # Requests that queued here while another refreshed need not refresh again.
             if self._due(signal):
+                if self._signal is not None and signal[2] != self._signal[2]:
+                    self._reload_settings()
                 index = self.ws.index
                 index.invalidate()
                 conn = index.ensure_fresh()
@@ -179,6 +207,7 @@ class Site:
         # The index is one SQLite connection: whoever refreshes or queries it holds this.
         self.db = threading.RLock()
         self.fresh = Freshness(ws, web.refresh_seconds, self.db)
+        self.fresh.on_settings = self._settings_changed
         self.per_ip = RateLimiter(web.login_per_ip, web.login_window_seconds)
         self.per_user = RateLimiter(web.login_per_user, web.login_window_seconds)
         # One writer at a time in this process (Store's file lock covers other processes,
@@ -198,6 +227,13 @@ class Site:
 
     def index(self) -> Index:
         return self.fresh.index()
+
+    def _settings_changed(self) -> None:
+        # Lint findings, review blockers and pages were made under the old settings.
+        self.by_revision.clear()
+        self.pages.clear()
+        self._by_generation.clear()
+        self._blame = None
 
     @property
     def page_threads(self) -> Any:

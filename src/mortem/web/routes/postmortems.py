@@ -123,6 +123,7 @@ async def create(
 
 @page(router, "/postmortems/{pm_id}", "postmortem.html")
 def show(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> Cached:
+    ctx.site.index()  # a cheap look at the repository; it notices a changed mortem.toml
     read = ctx.site.read(pm_id)
 
     def make() -> dict[str, Any]:
@@ -133,7 +134,14 @@ def show(pm_id: str, ctx: Ctx = Depends(Need("viewer"))) -> Cached:
 
     # What the page's content depends on: the file, its evidence folder (an upload
     # changes the folder, not the file), who looks at it, and the day.
-    key = (pm_id, read[1], evidence_stamp(ctx.site, pm_id), ctx.user, today())
+    key = (
+        pm_id,
+        read[1],
+        evidence_stamp(ctx.site, pm_id),
+        ctx.user,
+        today(),
+        ctx.site.fresh.settings_version,
+    )
     return Cached(key, make)
 
 
