@@ -67,27 +67,23 @@ def _corpus(site: Site, team: str) -> Corpus:
 
 
 def stats_for(site: Site, selection: Selection, today: dt.date, blame: bool = True) -> Stats:
-    """The metrics of the selection (computed once per index state and selection);
-    without the blame counts when `blame` is False (still being linted, or not shown)."""
+    """The metrics of the selection; without the blame counts when `blame` is False
+    (still being linted, or not shown). Not kept: on 10,000 postmortems they hold tens
+    of megabytes, and the pages keep only what they show of them."""
     period = selection.parsed()
-
-    def compute() -> Stats:
-        options = Options(
-            today=today,
-            unit=selection.unit,
-            since=period.start if period else None,
-            until=period.end if period else None,
-        )
-        return compute_from(
-            _corpus(site, selection.team),
-            site.ws.settings,
-            options,
-            lambda: git_authors(site.ws),
-            (lambda ids: _blame(site, ids)) if blame else (lambda ids: None),
-        )
-
-    stats: Stats = site.derived(("stats", selection, today, blame), compute)
-    return stats
+    options = Options(
+        today=today,
+        unit=selection.unit,
+        since=period.start if period else None,
+        until=period.end if period else None,
+    )
+    return compute_from(
+        _corpus(site, selection.team),
+        site.ws.settings,
+        options,
+        lambda: git_authors(site.ws),
+        (lambda ids: _blame(site, ids)) if blame else (lambda ids: None),
+    )
 
 
 def blame_ready(site: Site) -> bool:
@@ -113,18 +109,36 @@ def _blame(site: Site, ids: list[str]) -> dict[str, int] | None:
 
 def dashboard_view(site: Site, selection: Selection, today: dt.date) -> dict[str, Any]:
     """The dashboard's figures as plain data (computed once per index state)."""
-    if selection.unit not in ("month", "quarter"):
-        raise UsageError("unit: month or quarter")
-    pending = not blame_ready(site)
-    view: dict[str, Any] = site.derived(
-        ("dashboard", selection, today, pending),
-        lambda: _dashboard(site, selection, today, pending),
-    )
+    view: dict[str, Any] = _dashboard_and_charts(site, selection, today)["view"]
     return view
 
 
-def _dashboard(site: Site, selection: Selection, today: dt.date, pending: bool) -> dict[str, Any]:
-    stats = stats_for(site, selection, today, blame=not pending)
+def chart_svgs(site: Site, selection: Selection, today: dt.date) -> dict[str, tuple[str, str]]:
+    """name -> (title, SVG) of every chart of the selection (cached per index state)."""
+    charts: dict[str, tuple[str, str]] = _dashboard_and_charts(site, selection, today)["charts"]
+    return charts
+
+
+def _dashboard_and_charts(site: Site, selection: Selection, today: dt.date) -> dict[str, Any]:
+    """The figures and the charts of a selection, from one computation of its metrics."""
+    from ..chart_svg import svg_charts
+
+    if selection.unit not in ("month", "quarter"):
+        raise UsageError("unit: month or quarter")
+    pending = not blame_ready(site)
+
+    def compute() -> dict[str, Any]:
+        stats = stats_for(site, selection, today, blame=not pending)
+        return {
+            "view": _dashboard(stats, pending),
+            "charts": {name: (title, svg) for name, title, svg in svg_charts(stats)},
+        }
+
+    both: dict[str, Any] = site.derived(("dashboard", selection, today, pending), compute)
+    return both
+
+
+def _dashboard(stats: Stats, pending: bool) -> dict[str, Any]:
     data: dict[str, Any] = {"incidents": stats.incidents, "durations": [], "actions": None}
     if stats.durations is not None:
         data["durations"] = [
@@ -185,20 +199,6 @@ def _dashboard(site: Site, selection: Selection, today: dt.date, pending: bool) 
     ]
     data["excluded"] = len(stats.excluded)
     return data
-
-
-def chart_svgs(site: Site, selection: Selection, today: dt.date) -> dict[str, tuple[str, str]]:
-    """name -> (title, SVG) of every chart of the selection (cached per index state)."""
-    from ..chart_svg import svg_charts
-
-    pending = not blame_ready(site)
-
-    def draw() -> dict[str, tuple[str, str]]:
-        stats = stats_for(site, selection, today, blame=not pending)
-        return {name: (title, svg) for name, title, svg in svg_charts(stats)}
-
-    charts: dict[str, tuple[str, str]] = site.derived(("charts", selection, today, pending), draw)
-    return charts
 
 
 def key_figures(site: Site, today: dt.date) -> dict[str, Any]:
