@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import os
 import re
 import secrets
 from dataclasses import asdict, dataclass, replace
@@ -21,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .errors import ConflictError, MortemError, NotFoundError, UsageError
-from .fsutil import atomic_write
+from .fsutil import WatchedJson
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "reviewer", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -89,6 +87,20 @@ def hash_password(password: str) -> str:
     return str(_hasher.hash(check_password(password)))
 
 
+def _parse_users(raw: Any) -> dict[str, User]:
+    return {
+        name: User(
+            username=name,
+            role=str(rec["role"]),
+            password_hash=str(rec["password_hash"]),
+            name=rec.get("name"),
+            email=rec.get("email"),
+            created=rec.get("created"),
+        )
+        for name, rec in raw["users"].items()
+    }
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
@@ -98,34 +110,13 @@ class UsersFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stamp: tuple[int, int] | None = None
-        self._users: dict[str, User] = {}
+        self._file: WatchedJson[dict[str, User]] = WatchedJson(path, _parse_users, {})
 
     # -- reading ---------------------------------------------------------------------
 
     def _load(self) -> dict[str, User]:
         try:
-            st = self.path.stat()
-        except FileNotFoundError:
-            self._stamp, self._users = None, {}
-            return self._users
-        stamp = (st.st_mtime_ns, st.st_size)
-        if stamp == self._stamp:
-            return self._users
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            records = raw["users"]
-            users = {
-                name: User(
-                    username=name,
-                    role=str(rec["role"]),
-                    password_hash=str(rec["password_hash"]),
-                    name=rec.get("name"),
-                    email=rec.get("email"),
-                    created=rec.get("created"),
-                )
-                for name, rec in records.items()
-            }
+            users = self._file.load()
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MortemError(f"{self.path}: not a valid users file ({exc})") from None
         for user in users.values():
@@ -133,7 +124,6 @@ class UsersFile:
                 raise MortemError(
                     f"{self.path}: user {user.username!r} has unknown role {user.role!r}"
                 )
-        self._stamp, self._users = stamp, users
         return users
 
     def all(self) -> list[User]:
@@ -161,19 +151,12 @@ class UsersFile:
     # -- writing ---------------------------------------------------------------------
 
     def _write(self, users: dict[str, User]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Create the file owner-only before the atomic write, which keeps the mode of
-        # the file it replaces: the hashes are never readable by others, not even briefly.
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(self.path, 0o600)
+        # Owner-only from the first byte: the hashes are never readable by others.
         records = {
             name: {k: v for k, v in asdict(u).items() if k != "username" and v is not None}
             for name, u in sorted(users.items())
         }
-        data = json.dumps({"version": FILE_VERSION, "users": records}, indent=2) + "\n"
-        atomic_write(self.path, data.encode("utf-8"))
-        self._stamp = None
+        self._file.write_private({"version": FILE_VERSION, "users": records})
 
     def _save_user(self, user: User) -> User:
         users = dict(self._load())

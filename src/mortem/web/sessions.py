@@ -10,13 +10,12 @@ apart, and ending all is the safe side).
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from ..errors import MortemError
-from ..fsutil import atomic_write
+from ..fsutil import WatchedJson
 
 FILE_VERSION = 1
 
@@ -27,26 +26,13 @@ class Generations:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._numbers: dict[str, int] = {}
+        self._file: WatchedJson[dict[str, int]] = WatchedJson(path, _parse, {})
 
     def _load(self) -> dict[str, int]:
-        """The numbers, read again only when the file changed (one stat a request)."""
         try:
-            st = self.path.stat()
-        except FileNotFoundError:
-            self._stamp, self._numbers = None, {}
-            return self._numbers
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if stamp == self._stamp:
-            return self._numbers
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            numbers = {str(k): int(v) for k, v in raw["generations"].items()}
+            return self._file.load()
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MortemError(f"{self.path}: not a valid sessions file ({exc})") from None
-        self._stamp, self._numbers = stamp, numbers
-        return numbers
 
     def get(self, username: str) -> int:
         return self._load().get(username, 0)
@@ -56,11 +42,12 @@ class Generations:
         with self._lock:
             numbers = dict(self._load())
             numbers[username] = numbers.get(username, 0) + 1
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.path.exists():
-                # Owner-only like the users file: it lists who has accounts.
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-            data = {"version": FILE_VERSION, "generations": dict(sorted(numbers.items()))}
-            atomic_write(self.path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
-            self._stamp = None
+            # Owner-only like the users file: it lists who has accounts.
+            self._file.write_private(
+                {"version": FILE_VERSION, "generations": dict(sorted(numbers.items()))}
+            )
             return numbers[username]
+
+
+def _parse(raw: Any) -> dict[str, int]:
+    return {str(k): int(v) for k, v in raw["generations"].items()}
