@@ -435,3 +435,23 @@ def test_new_in_a_terminal_asks_for_the_start_time(tmp_path: Path) -> None:
     made = next((repo / "postmortems").glob("*-unknown-start.md"))
     front = yaml.load(made.read_text().split("---\n")[1], Loader=YAML12)
     assert front["started_at"] is None and front["services"] == ["db"]
+
+
+def test_set_stores_text_and_lists_as_typed(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    run_cli("init", str(repo), cwd=tmp_path)
+    doc_id = Path(run_cli("new", "Typed text", cwd=repo).stdout.strip()).stem
+    for field, value in (
+        ("impact", "`/checkout` returned 500s: timeout: 30s"),
+        ("impact", "# not a comment"),
+        ("title", "[unclosed @channel"),
+    ):
+        result = run_cli("set", doc_id, field, value, cwd=repo)
+        assert result.returncode == 0, result.stderr
+        shown = json.loads(run_cli("show", doc_id, "--format", "json", cwd=repo).stdout)
+        assert shown[field] == value
+    assert run_cli("set", doc_id, "tags", "db #primary, cache", cwd=repo).returncode == 0
+    shown = json.loads(run_cli("show", doc_id, "--format", "json", cwd=repo).stdout)
+    assert shown["tags"] == ["db #primary", "cache"]
+    bad = run_cli("set", doc_id, "started_at", "2026-02-30T00:00:00Z", cwd=repo)
+    assert bad.returncode == 2 and "is not a time" in bad.stderr and "Traceback" not in bad.stderr

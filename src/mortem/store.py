@@ -149,9 +149,21 @@ class Store:
             self._refuse_new_problems(doc, new)
             if text == doc.text:
                 return Saved(doc, None)
+            self._refuse_if_changed(doc)
             atomic_write(self.path_for(doc_id), text.encode("utf-8"))
             paths = [self.path_for(doc_id), *(extra_paths or [])]
             return Saved(new, self._commit(paths, message, author))
+
+    def _refuse_if_changed(self, doc: Document) -> None:
+        """A hand edit saved while this edit was being made (the file lock only binds
+        mortem) is refused, not overwritten."""
+        from .fsutil import content_hash
+
+        if content_hash(self.path_for(doc.id).read_bytes()) != doc.revision:
+            raise ConflictError(
+                f"{doc.display} changed while mortem was editing it: nothing was written; "
+                "run the command again"
+            )
 
     def _refuse_new_problems(self, old: Document, new: Document) -> None:
         names = self.settings.severity_names

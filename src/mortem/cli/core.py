@@ -204,17 +204,27 @@ def show(
     render_postmortem(doc.id, pm, doc.body)
 
 
-def _coerce(field: str, raw: str) -> Any:
-    import yaml
+TEXT_FIELDS = ("title", "impact", "severity", "facilitator")
+LIST_FIELDS = ("services", "tags", "authors", "responders", "incident_refs")
 
-    value = yaml.safe_load(raw) if raw.strip() else None
-    if field in ("title", "impact", "severity", "facilitator") and value is not None:
-        return raw  # keep text as typed, even if it looks like a number or a date
-    if field in ("services", "tags", "authors", "responders", "incident_refs") and isinstance(
-        value, str
-    ):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
+
+def _coerce(field: str, raw: str) -> Any:
+    """The value as typed: text stays text and lists are split on commas, never read as
+    YAML (`# note` or `a: b` would be a comment or a mapping); only times are parsed."""
+    text = raw.strip()
+    if not text:
+        return None
+    if field in TEXT_FIELDS:
+        return raw
+    if field in LIST_FIELDS:
+        return [v.strip() for v in raw.split(",") if v.strip()]
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(
+            f"{field}: {raw!r} is not a time ({exc}); write e.g. 2026-03-14T02:47:00Z"
+        ) from None
+    if value.tzinfo is None:
         raise UsageError(f"{field}: {raw!r} has no timezone (add Z or +01:00)")
     return value
 

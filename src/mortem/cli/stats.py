@@ -77,7 +77,9 @@ COMPARE = typer.Option(
     None, "--compare", help="Two periods A:B, e.g. 2025-H1:2025-H2 or 2025-Q1:2025-Q2."
 )
 REPEAT = typer.Option(90, "--repeat-days", help="Repeats: same service and category within N days.")
-SEED = typer.Option(20240611, "--seed", help="Seed of the bootstrap (same seed, same intervals).")
+SEED = typer.Option(
+    20240611, "--seed", min=0, help="Seed of the bootstrap (same seed, same intervals)."
+)
 
 
 @app.command()
