@@ -461,3 +461,31 @@ def test_an_edit_of_lines_ruamel_cannot_write_is_refused_with_a_reason() -> None
         data["action_items"][1]["status"] = "done"
 
     assert "    status: done\n" in doc.edited(close)
+
+
+MIXED_LAYOUT = """---
+title: Mixed
+tags:
+- a
+- b
+action_items:
+  - id: A1
+    title: Add a canary
+    status: open
+impact: about 7% of checkouts
+  for 34 minutes
+---
+# S
+"""
+
+
+def test_an_edit_that_would_rewrite_the_layout_is_refused_not_applied() -> None:
+    # Two list indentations and a two-line plain value: ruamel would write every line
+    # in its own layout. The edit is refused with a reason; nothing is rewritten.
+    doc = Document.parse(MIXED_LAYOUT, "x.md", "x")
+
+    def close(data: Any) -> None:
+        data["action_items"][0]["status"] = "done"
+
+    with pytest.raises(ParseError, match="make this change by hand"):
+        doc.edited(close)

@@ -376,7 +376,21 @@ class Document:
 
         Only the lines of the changed values differ from the original text.
         """
-        front = round_trip_edit(self.split.front, mutate)
+        try:
+            front = round_trip_edit(self.split.front, mutate)
+        except Unpatchable:
+            raise ParseError(
+                [
+                    Problem(
+                        self.display,
+                        self.split.front_line,
+                        None,
+                        "mortem cannot make this edit without rewriting the front matter "
+                        "in its own layout (the indentation or line breaks differ from "
+                        "what it writes): make this change by hand",
+                    )
+                ]
+            ) from None
         if front != self.split.front:
             try:
                 yaml.load(front, Loader=YAML12Loader)
@@ -490,7 +504,13 @@ def round_trip_edit(front: str, mutate: Callable[[Any], None]) -> str:
         _same_data(patched, changed) or _same_as_mutated(front, patched, mutate)
     ):
         return patched
-    return changed
+    # The person's layout could not be kept line for line: refuse rather than rewrite
+    # the whole front matter in ruamel's layout.
+    raise Unpatchable()
+
+
+class Unpatchable(Exception):
+    """An edit that cannot be applied to the person's lines as they are written."""
 
 
 def _same_data(a: str, b: str) -> bool:
