@@ -158,7 +158,7 @@ class Freshness:
         try:
             changed = self.ws.reload_settings()
         except MortemError as exc:
-            print(f"mortem serve: {exc}; keeping the settings it started with", file=sys.stderr)
+            print(f"mortem serve: {exc}; keeping the settings in use", file=sys.stderr)
             return
         if changed:
             self.settings_version += 1
